@@ -54,18 +54,19 @@ def as_list(value) -> list:
     return list(value)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _raise(name, column, values: pd.Series, bad: pd.Series, what: str, fix: str) -> None:
+def _raise(name, column, values: pd.Series, bad: pd.Series, noun: str, fix: str,
+           qualifier: str = "") -> None:
     n_bad = int(bad.sum())
     position = int(np.flatnonzero(bad.to_numpy())[0])
     label = values.index[position]
     example = values.iloc[position]
     example_text = f"{example}" if isinstance(example, (int, float, np.number)) else repr(example)
     raise DataError(
-        f"{name}: column {column!r} has {_plural(n_bad, what)} of {len(values)} rows, "
+        f"{name}: column {column!r} has {_plural(n_bad, noun)}{qualifier} of {len(values)} rows, "
         f"e.g. {example_text} (row {label}). Fix: {fix}"
     )
 
@@ -153,8 +154,9 @@ def require_no_nan(df: pd.DataFrame, columns: Iterable[str], *, name: str = "dat
         values = df[column]
         bad = values.isna()
         if bad.any():
-            _raise(name, column, values, bad, "missing value (NaN)" if bad.sum() == 1 else "missing value",
-                   "fill or drop these rows before calling; crmkit does not guess missing data.")
+            _raise(name, column, values, bad, "missing value",
+                   "fill or drop these rows before calling; crmkit does not guess missing data.",
+                   qualifier=" (NaN)")
 
 
 def require_non_negative(df: pd.DataFrame, columns: Iterable[str], *, name: str = "data") -> None:
@@ -181,8 +183,9 @@ def require_in_range(df: pd.DataFrame, columns: Iterable[str], low: float, high:
         values = df[column]
         bad = ((values < low) | (values > high)).fillna(False).astype(bool)
         if bad.any():
-            _raise(name, column, values, bad, f"value outside {low} to {high}",
-                   f"check the scale: recode answers to {low}..{high} or pass the scale your survey used.")
+            _raise(name, column, values, bad, "value",
+                   f"check the scale: recode answers to {low}..{high} or pass the scale your survey used.",
+                   qualifier=f" outside {low} to {high}")
 
 
 def as_dates(values: pd.Series, *, column: str | None = None, name: str = "data") -> pd.Series:
