@@ -1,0 +1,160 @@
+"""Tests for crmkit.complaints: Pareto, resolution times, failure-to-complaint rates, service recovery."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmkit import DataError
+from crmkit.complaints import complaint_pareto, failure_complaint_rates, resolution_times, service_recovery
+from crmkit.kpi import wilson_interval
+
+
+def make_complaints():
+    return pd.DataFrame({
+        "complaint_id": [f"K{i}" for i in range(8)],
+        "customer_id": ["C1", "C1", "C2", "C3", "C4", "C5", "C6", "C7"],
+        "shipment_id": pd.array(["S1", "S2", "S3", pd.NA, "S5", "S6", "S7", "S8"], dtype="string"),
+        "date": pd.to_datetime(["2024-01-10", "2024-03-01", "2024-01-15", "2024-02-01",
+                                "2024-02-10", "2024-02-20", "2024-03-01", "2024-06-20"]),
+        "channel": ["phone", "app", "phone", "online", "phone", "app", "phone", "app"],
+        "category": ["delay", "delay", "damage", "billing", "delay", "loss", "delay", "damage"],
+        "resolved": [True, True, True, False, True, False, True, True],
+        "resolution_hours": [3.0, 50.0, 10.0, np.nan, 80.0, np.nan, 20.0, 5.0],
+    })
+
+
+def make_shipments():
+    ids = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"]
+    rows = []
+    for cid in ids:
+        rows.append((cid, "2024-01-05"))
+    # after their complaint: C1, C2, C4 and C6 ship again within 90 days; C3, C5 do not
+    rows += [("C1", "2024-02-01"), ("C2", "2024-03-01"), ("C4", "2024-04-01"), ("C6", "2024-05-15"),
+             ("C5", "2024-08-01"), ("C8", "2024-07-01")]
+    s = pd.DataFrame(rows, columns=["customer_id", "ship_date"])
+    s["ship_date"] = pd.to_datetime(s["ship_date"])
+    return s
+
+
+def make_surveys():
+    return pd.DataFrame({
+        "response_id": ["R1", "R2", "R3", "R4", "R5", "R6", "R7"],
+        "customer_id": ["C1", "C1", "C2", "C4", "C5", "C8", "C3"],
+        "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-02-01", "2024-03-01",
+                                "2024-03-01", "2024-03-01", "2024-12-30"]),
+        "overall_satisfaction": [2, 6, 5, 3, 1, 6, 4],
+    })
+
+
+def test_pareto_counts_shares_and_vital_few():
+    c = make_complaints()
+    before = c.copy()
+    result = complaint_pareto(c)
+    pd.testing.assert_frame_equal(c, before)
+    t = result.summary()
+    assert t["count"].tolist() == [4, 2, 1, 1]
+    assert t.index[0] == "delay"
+    assert t["share"].sum() == pytest.approx(1.0)
+    assert t["cumulative_share"].iloc[-1] == pytest.approx(1.0)
+    assert t["cumulative_share"].is_monotonic_increasing
+    # delay 50%, damage 75%, then billing crosses 80%: the first three are the vital few
+    assert t["vital_few"].tolist() == [True, True, True, False]
+    ax = result.plot()
+    assert ax.get_title() and ax.get_xlabel() and "count" in ax.get_ylabel()
+
+
+def test_pareto_bad_input():
+    with pytest.raises(DataError, match="missing column 'category'"):
+        complaint_pareto(pd.DataFrame({"categroy": ["a"]}))
+    with pytest.raises(DataError, match="missing value"):
+        complaint_pareto(pd.DataFrame({"category": ["a", None]}))
+    with pytest.raises(DataError, match="empty"):
+        complaint_pareto(pd.DataFrame({"category": []}))
+
+
+def test_resolution_times_overall_and_by_group():
+    c = make_complaints()
+    overall = resolution_times(c).summary().iloc[0]
+    assert (overall.n, overall.resolved) == (8, 6)
+    hours = [3.0, 50.0, 10.0, 80.0, 20.0, 5.0]
+    assert overall.median_hours == pytest.approx(np.median(hours))
+    assert overall.within_target == pytest.approx(4 / 8)
+    low, high = wilson_interval(6, 8)
+    assert (overall.low, overall.high) == (pytest.approx(low), pytest.approx(high))
+    by = resolution_times(c, by="category").summary()
+    assert by.loc["delay", "n"] == 4 and by.loc["loss", "resolved_share"] == 0
+    assert np.isnan(by.loc["loss", "median_hours"])
+    ax = resolution_times(c, by="channel").plot()
+    assert ax.get_title() and "hours" in ax.get_xlabel() and "%" in ax.get_ylabel()
+
+
+def test_resolution_bad_input():
+    c = make_complaints()
+    with pytest.raises(DataError, match="missing for 1 complaints marked resolved"):
+        resolution_times(c.assign(resolution_hours=c.resolution_hours.where(c.index != 0)))
+    with pytest.raises(DataError, match="negative"):
+        resolution_times(c.assign(resolution_hours=c.resolution_hours.where(c.index != 0, -2)))
+    with pytest.raises(DataError, match="True/False"):
+        resolution_times(c.assign(resolved="maybe"))
+
+
+def test_failure_complaint_rates():
+    s = pd.DataFrame({
+        "shipment_id": [f"S{i}" for i in range(1, 11)],
+        "on_time": [False, True, True, True, True, False, False, True, True, True],
+        "damaged": [False, False, True, False, False, False, False, True, False, False],
+        "lost": [False, False, False, False, False, True, False, False, False, False],
+    })
+    c = make_complaints()
+    t = failure_complaint_rates(s, c)
+    assert list(t.index) == ["lost", "damaged", "late", "no failure"]
+    # S1 late+complaint, S7 late+complaint; S3 damaged+complaint, S8 damaged+complaint; S6 lost+complaint
+    assert t.loc["late", "shipments"] == 2 and t.loc["late", "complained"] == 2
+    assert t.loc["damaged", "rate"] == 1.0 and t.loc["lost", "rate"] == 1.0
+    assert t.loc["no failure", "complained"] == 2  # S2 and S5
+    assert t.loc["no failure", "rate"] == pytest.approx(2 / 5)
+    assert t["share_of_complaints"].sum() == pytest.approx(1.0)
+    assert t.loc["late", "lift"] == pytest.approx(1 / 0.4)
+
+
+def test_service_recovery_classes_and_outcomes():
+    c, sv, sh = make_complaints(), make_surveys(), make_shipments()
+    before = (c.copy(), sv.copy(), sh.copy())
+    result = service_recovery(c, sv, sh, fast_hours=24, window_days=90)
+    for a, b in zip((c, sv, sh), before):
+        pd.testing.assert_frame_equal(a, b)
+    per = result.complaints.set_index("customer")
+    # first complaint per customer: C1 -> K0 (3 h, fast)
+    assert per.loc["C1", "recovery"] == "resolved fast"
+    assert per.loc["C4", "recovery"] == "resolved slow"
+    assert per.loc["C3", "recovery"] == "not resolved"
+    # satisfaction: first survey after the complaint within 180 days
+    assert per.loc["C1", "satisfaction_after"] == 6  # the survey before the complaint is ignored
+    assert per.loc["C4", "satisfaction_after"] == 3
+    assert np.isnan(per.loc["C3", "satisfaction_after"])  # survey more than 180 days later
+    # retention: ships again within 90 days; C7's complaint (June 20) is too recent to know
+    assert bool(per.loc["C1", "retained"]) and bool(per.loc["C6", "retained"])
+    assert not bool(per.loc["C3", "retained"]) and not bool(per.loc["C5", "retained"])
+    assert pd.isna(per.loc["C7", "retained"])
+    t = result.summary()
+    assert list(t.index) == ["resolved fast", "resolved slow", "not resolved", "no complaint"]
+    assert t.loc["resolved fast", "complaints"] == 4  # C1, C2, C6, C7
+    assert t.loc["resolved fast", "retention_n"] == 3 and t.loc["resolved fast", "retained"] == 1.0
+    assert t.loc["not resolved", "retained"] == 0.0
+    assert t.loc["no complaint", "satisfaction"] == 6.0  # C8
+    axes = result.plot()
+    assert all(ax.get_title() and ax.get_xlabel() and ax.get_ylabel() for ax in axes)
+
+
+def test_service_recovery_all_complaints_and_bad_input():
+    c, sv, sh = make_complaints(), make_surveys(), make_shipments()
+    all_rows = service_recovery(c, sv, sh, which="all").summary()
+    assert all_rows["complaints"].iloc[:3].sum() == len(c)
+    with pytest.raises(DataError, match="surveys= .* shipments="):
+        service_recovery(c)
+    with pytest.raises(DataError, match="which"):
+        service_recovery(c, sv, which="last")
+    with pytest.raises(DataError, match="unparseable date"):
+        service_recovery(c.assign(date=["2024-13-01"] * 8), sv)
+    with pytest.raises(DataError, match="missing column 'overall_satisfaction'"):
+        service_recovery(c, sv.drop(columns="overall_satisfaction"))
