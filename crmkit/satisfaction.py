@@ -420,6 +420,7 @@ class DriverResult:
     outcome: str
     model: object = field(repr=False)
     n: int = 0
+    se_type: str = "classical"
 
     def summary(self) -> pd.DataFrame:
         """One row per dimension, strongest first: coef, se, low, high, p_value, rank,
@@ -440,7 +441,7 @@ class DriverResult:
         ax.set_yticks(y, [DIMENSION_LABELS.get(d, d) for d in t.index])
         unit = ("points of overall satisfaction per SD of the dimension score" if self.method == "ols"
                 else "log-odds of higher satisfaction per SD of the dimension score")
-        ax.set_xlabel(f"effect ({unit}), 95% CI")
+        ax.set_xlabel(f"effect ({unit}), 95% CI\nstandard errors: {self.se_type}", fontsize=9)
         ax.set_ylabel("service dimension")
         ax.set_title(f"What drives {self.outcome.replace('_', ' ')} ({'OLS' if self.method == 'ols' else 'ordinal logit'}, n={self.n})")
         return ax
@@ -448,7 +449,7 @@ class DriverResult:
 
 def drivers(surveys: pd.DataFrame, outcome: str = "overall_satisfaction", dimensions=DIMENSIONS, *,
             method: str = "ols", items: dict | None = None, scale=(1, 5), outcome_scale=(1, 7),
-            level: float = 0.95) -> DriverResult:
+            cluster: str | None = "customer_id", level: float = 0.95) -> DriverResult:
     """Which service dimensions move overall satisfaction (key-driver analysis).
 
     Regresses ``outcome`` on the standardised dimension scores (mean of each dimension's
@@ -460,6 +461,11 @@ def drivers(surveys: pd.DataFrame, outcome: str = "overall_satisfaction", dimens
     better-founded model for a 1-5/1-7 rating, with coefficients in log-odds.
     Derived importance is the correlation of each dimension with the outcome, and
     ``importance`` each positive coefficient's share of their sum.
+
+    When the same customer answers several survey waves, their answers are not
+    independent; with ``cluster`` (default ``"customer_id"``, used when that column
+    exists) the intervals are cluster-robust by customer. ``cluster=None`` gives
+    classical standard errors. ``result.se_type`` says which were used.
 
     Returns
     -------
@@ -490,9 +496,16 @@ def drivers(surveys: pd.DataFrame, outcome: str = "overall_satisfaction", dimens
         raise DataError(f"{name}: {len(y)} responses for {scores.shape[1]} dimensions; too few to estimate. "
                         f"Fix: collect more responses.")
     z = _standardise(scores, name).reset_index(drop=True)
+    fit_kw, se_type = {}, "classical"
+    if cluster is not None and cluster in surveys.columns:
+        require(surveys, no_nan=[cluster], name=name)
+        groups = pd.factorize(surveys[cluster])[0]
+        if groups.max() + 1 < len(groups):
+            fit_kw = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+            se_type = f"cluster-robust by {cluster} ({groups.max() + 1:,} clusters)"
     corr = pd.Series({d: float(np.corrcoef(scores[d], y)[0, 1]) for d in scores.columns})
     if method == "ols":
-        model = sm.OLS(y, sm.add_constant(z)).fit()
+        model = sm.OLS(y, sm.add_constant(z)).fit(**fit_kw)
         params, bse, pv = model.params[z.columns], model.bse[z.columns], model.pvalues[z.columns]
         ci = model.conf_int(alpha=1 - level).loc[z.columns]
     else:
@@ -503,7 +516,7 @@ def drivers(surveys: pd.DataFrame, outcome: str = "overall_satisfaction", dimens
             raise DataError(f"{name}: outcome {outcome!r} has {len(levels)} distinct value(s); an ordinal "
                             f"model needs at least 3. Fix: use method='ols' or a finer outcome.")
         endog = pd.Series(pd.Categorical(y, categories=levels, ordered=True))
-        model = OrderedModel(endog, z, distr="logit").fit(method="bfgs", disp=False, maxiter=500)
+        model = OrderedModel(endog, z, distr="logit").fit(method="bfgs", disp=False, maxiter=500, **fit_kw)
         params, bse, pv = model.params[z.columns], model.bse[z.columns], model.pvalues[z.columns]
         ci = model.conf_int(alpha=1 - level).loc[z.columns]
     table = pd.DataFrame({"coef": params, "se": bse, "low": ci.iloc[:, 0], "high": ci.iloc[:, 1],
@@ -513,7 +526,7 @@ def drivers(surveys: pd.DataFrame, outcome: str = "overall_satisfaction", dimens
     table = table.sort_values("coef", ascending=False)
     table.insert(5, "rank", np.arange(1, len(table) + 1))
     table.index.name = "dimension"
-    return DriverResult(table=table, method=method, outcome=outcome, model=model, n=len(y))
+    return DriverResult(table=table, method=method, outcome=outcome, model=model, n=len(y), se_type=se_type)
 
 
 @dataclass

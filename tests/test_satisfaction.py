@@ -259,3 +259,56 @@ def test_servqual_gaps(survey):
         servqual_gaps(survey.drop(columns="expect_staff"))
     with pytest.raises(DataError, match="outside"):
         servqual_gaps(survey.assign(expect_price=0))
+
+
+# ---------------------------------------------------------------- against the simulator's truth
+@pytest.fixture(scope="module")
+def company():
+    from crmkit.synth import simulate
+
+    return simulate()  # the bundled company (default seed)
+
+
+def test_drivers_recover_the_simulators_truth(company):
+    truth = company.truth.driver_effects  # population OLS slopes on z-scored dimension means
+    result = drivers(company.surveys)
+    table = result.summary()
+    assert result.se_type.startswith("cluster-robust by customer_id")
+    assert list(table.index) == list(truth.sort_values("rank").index)
+    covered = (table["low"] <= truth["effect"].reindex(table.index)) & (truth["effect"].reindex(table.index) <= table["high"])
+    assert covered.all(), table.assign(truth=truth["effect"])
+    ordinal = drivers(company.surveys, method="ordinal").summary()
+    assert list(ordinal.index[:4]) == list(truth.sort_values("rank").index[:4])
+
+
+def test_driver_intervals_cover_truth_across_seeds():
+    from crmkit.synth import simulate
+
+    hits, total = 0, 0
+    for seed in (11, 12, 13, 14):
+        company = simulate(n_customers=1500, seed=seed)
+        truth = company.truth.driver_effects
+        table = drivers(company.surveys).summary().reindex(truth.index)
+        hits += int(((table["low"] <= truth["effect"]) & (truth["effect"] <= table["high"])).sum())
+        total += len(truth)
+        # the four clearly separated drivers come out in the true order
+        assert list(table.sort_values("coef", ascending=False).index[:4]) == list(truth.index[:4])
+    assert hits / total >= 0.8  # nominal 95%; 0.8 allows for chance in 24 intervals
+
+
+def test_alpha_on_the_simulated_survey_matches_pingouin(company):
+    table = reliability(company.surveys)
+    for d in DIMENSIONS:
+        cols = item_columns(company.surveys, d)
+        assert table.loc[d, "alpha"] == pytest.approx(pg.cronbach_alpha(data=company.surveys[cols])[0], abs=1e-6)
+
+
+def test_cluster_robust_errors_when_customers_answer_repeatedly(survey):
+    classical = drivers(survey).summary()  # no customer_id column: classical errors
+    repeated = survey.assign(customer_id=[f"C{i % 300}" for i in range(len(survey))])
+    clustered = drivers(repeated)
+    assert clustered.se_type == "cluster-robust by customer_id (300 clusters)"
+    assert drivers(repeated, cluster=None).se_type == "classical"
+    pd.testing.assert_series_equal(clustered.summary()["coef"], classical["coef"])
+    with pytest.raises(DataError, match="missing"):
+        drivers(repeated.assign(customer_id=repeated.customer_id.where(repeated.index != 5)))
