@@ -29,7 +29,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from crmkit.errors import DataError, as_dates, as_list, require, require_columns, require_frame
 
-__all__ = ["KPI_DEFINITIONS", "wilson_interval", "service_kpis", "p_chart", "PChart"]
+__all__ = ["KPI_DEFINITIONS", "wilson_interval", "service_kpis", "plot_kpi", "p_chart", "PChart"]
 
 #: What each KPI counts, its denominator and its unit. ``per`` scales the rate
 #: (1 = a share; 1000 = per 1,000 shipments).
@@ -293,6 +293,46 @@ def _complaint_counts(shipments, complaints, work, by, keys, freq, *, shipment_i
         table = table.reset_index(drop=True)
     table.insert(len(keys), "kpi", "complaints_per_1000")
     return table[[*keys, "kpi", "events", "n"]]
+
+
+def plot_kpi(table: pd.DataFrame, kpi: str, by: str, *, ax=None, percent: bool = True):
+    """Dot-and-interval chart of one KPI across groups (a ``service_kpis`` table). Returns the Axes.
+
+    Groups are sorted from worst to best; the dashed line is the rate of all groups together.
+
+    >>> s = pd.DataFrame({"service": ["a", "a", "b", "b"], "on_time": [True, False, True, True]})
+    >>> ax = plot_kpi(service_kpis(s, by="service"), "on_time", "service")
+    >>> ax.get_xlabel()
+    'on-time rate (%), 95% Wilson interval'
+    """
+    require(table, columns=[by, "kpi", "events", "n", "rate", "low", "high"], name="kpi table")
+    rows = table[table["kpi"] == kpi]
+    if rows.empty:
+        raise DataError(f"kpi table has no rows for kpi {kpi!r}. Fix: choose from {sorted(table['kpi'].unique())}.")
+    if rows[by].duplicated().any():
+        raise DataError(f"kpi table has several rows per {by!r} (a period column?). Fix: compute it without freq=.")
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 0.35 * len(rows) + 1.5))
+    per = KPI_DEFINITIONS.loc[kpi, "per"]
+    k = 100 if (percent and per == 1) else 1
+    higher_is_better = kpi in ("on_time", "order_completion", "urgent_completion", "receipt_return_on_time")
+    rows = rows.sort_values("rate", ascending=not higher_is_better)[::-1]
+    y = np.arange(len(rows))
+    ax.errorbar(rows["rate"] * k, y, xerr=[(rows["rate"] - rows["low"]) * k, (rows["high"] - rows["rate"]) * k],
+                fmt="o", color="#1f4e79", ecolor="grey", capsize=3)
+    overall = rows["events"].sum() / rows["n"].sum() * per * k
+    ax.axvline(overall, color="black", ls="--", lw=1, label=f"all groups {overall:.2f}")
+    ax.set_yticks(y, [str(v) for v in rows[by]])
+    unit = ("%" if k == 100 else "share") if per == 1 else KPI_DEFINITIONS.loc[kpi, "unit"]
+    nice = kpi.replace("_", " ").replace("on time", "on-time")
+    label = f"{nice} rate" if per == 1 and "rate" not in nice else nice
+    ax.set_xlabel(f"{label} ({unit}), 95% Wilson interval")
+    ax.set_ylabel(by.replace("_", " "))
+    ax.set_title(f"{KPI_DEFINITIONS.loc[kpi, 'chinese']} {label} by {by.replace('_', ' ')}")
+    ax.legend(fontsize=8, loc="best")
+    return ax
 
 
 @dataclass

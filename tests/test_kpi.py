@@ -173,3 +173,17 @@ def test_p_chart_bad_input():
         p_chart(pd.DataFrame({"bad": [0, 0], "n": [10, 10]}), events="bad", n="n")
     with pytest.raises(DataError, match="both"):
         p_chart(pd.DataFrame({"bad": [0, 0]}), events="bad")
+
+
+def test_plot_kpi_labels_and_checks():
+    from crmkit.kpi import plot_kpi
+
+    table = service_kpis(make_shipments(), by="region", complaints=make_complaints())
+    ax = plot_kpi(table, "complaints_per_1000", "region")
+    assert "per 1,000 shipments" in ax.get_xlabel() and ax.get_ylabel() == "region" and ax.get_title()
+    ax = plot_kpi(table, "on_time", "region")
+    assert "(%)" in ax.get_xlabel()
+    with pytest.raises(DataError, match="no rows"):
+        plot_kpi(table, "speed", "region")
+    with pytest.raises(DataError, match="several rows"):
+        plot_kpi(service_kpis(make_shipments(), by="region", freq="M"), "on_time", "region")
