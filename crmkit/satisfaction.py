@@ -41,6 +41,7 @@ __all__ = [
     "ipa",
     "IPAResult",
     "servqual_gaps",
+    "experience_before",
 ]
 
 #: The six service-quality dimensions of the bundled survey.
@@ -655,3 +656,65 @@ def servqual_gaps(surveys: pd.DataFrame, dimensions=DIMENSIONS, *, items: dict |
         rows.append((d, n, p.mean(), e.mean(), mean, mean - t * se, mean + t * se, pval))
     out = pd.DataFrame(rows, columns=["dimension", "n", "perception", "expectation", "gap", "low", "high", "p_value"])
     return out.set_index("dimension").sort_values("gap")
+
+
+def experience_before(surveys: pd.DataFrame, shipments: pd.DataFrame, *, window_days: int = 90,
+                      customer: str = "customer_id", date: str = "date", ship_date: str = "ship_date",
+                      on_time: str = "on_time", damaged: str = "damaged", lost: str = "lost",
+                      id: str = "response_id") -> pd.DataFrame:
+    """What each respondent experienced before answering: shipments and failure shares in a window.
+
+    For each survey response, counts the customer's shipments sent in the ``window_days``
+    days before the survey date (the survey day excluded) and the shares that were late,
+    damaged or lost. Links the operational KPIs to what customers then say.
+
+    Returns
+    -------
+    DataFrame
+        One row per response: ``shipments``, ``late_share``, ``damaged_share``,
+        ``lost_share`` (NaN when the customer sent nothing in the window).
+
+    Examples
+    --------
+    >>> sv = pd.DataFrame({"response_id": ["R1"], "customer_id": ["A"], "date": pd.to_datetime(["2024-03-01"])})
+    >>> sh = pd.DataFrame({"customer_id": ["A", "A", "A"], "ship_date": pd.to_datetime(["2024-01-05", "2024-02-10", "2024-03-05"]),
+    ...                    "on_time": [False, True, False], "damaged": [False] * 3, "lost": [False] * 3})
+    >>> experience_before(sv, sh)[["shipments", "late_share"]]
+                 shipments  late_share
+    response_id
+    R1                   2         0.5
+    """
+    from crmkit.errors import as_dates
+    from crmkit.kpi import _as_bool
+
+    require(surveys, columns=[customer, date], dates=[date], no_nan=[customer, date], name="surveys")
+    require(shipments, columns=[customer, ship_date, on_time, damaged, lost], dates=[ship_date],
+            no_nan=[customer, ship_date, on_time, damaged, lost], name="shipments")
+    if not (isinstance(window_days, (int, np.integer)) and window_days > 0):
+        raise DataError(f"window_days must be a positive whole number of days, got {window_days!r}.")
+    codes, uniques = pd.factorize(pd.concat([shipments[customer].astype(str), surveys[customer].astype(str)],
+                                            ignore_index=True))
+    ship_code, survey_code = codes[: len(shipments)], codes[len(shipments):]
+    ship_day = as_dates(shipments[ship_date], column=ship_date, name="shipments").to_numpy("datetime64[D]").astype(np.int64)
+    survey_day = as_dates(surveys[date], column=date, name="surveys").to_numpy("datetime64[D]").astype(np.int64)
+    span = int(max(ship_day.max(), survey_day.max()) - min(ship_day.min(), survey_day.min()) + window_days + 2)
+    base = int(min(ship_day.min(), survey_day.min())) - window_days - 1
+    key = ship_code.astype(np.int64) * span + (ship_day - base)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    flags = np.column_stack([~_as_bool(shipments[on_time], on_time, "shipments").to_numpy(dtype=bool),
+                             _as_bool(shipments[damaged], damaged, "shipments").to_numpy(dtype=bool),
+                             _as_bool(shipments[lost], lost, "shipments").to_numpy(dtype=bool)])[order]
+    cum = np.vstack([np.zeros((1, 3)), np.cumsum(flags, axis=0)])
+    hi_key = survey_code.astype(np.int64) * span + (survey_day - base)          # exclusive: before the survey day
+    lo_key = hi_key - window_days
+    hi = np.searchsorted(key, hi_key, side="left")
+    lo = np.searchsorted(key, lo_key, side="left")
+    count = hi - lo
+    sums = cum[hi] - cum[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(count[:, None] > 0, sums / np.maximum(count, 1)[:, None], np.nan)
+    out = pd.DataFrame({"shipments": count, "late_share": shares[:, 0], "damaged_share": shares[:, 1],
+                        "lost_share": shares[:, 2]})
+    out.index = pd.Index(surveys[id].to_numpy(), name=id) if id in surveys.columns else surveys.index.rename("response")
+    return out

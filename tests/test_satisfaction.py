@@ -312,3 +312,39 @@ def test_cluster_robust_errors_when_customers_answer_repeatedly(survey):
     pd.testing.assert_series_equal(clustered.summary()["coef"], classical["coef"])
     with pytest.raises(DataError, match="missing"):
         drivers(repeated.assign(customer_id=repeated.customer_id.where(repeated.index != 5)))
+
+
+def test_experience_before_counts_the_window():
+    from crmkit.satisfaction import experience_before
+
+    sv = pd.DataFrame({"response_id": ["R1", "R2", "R3"], "customer_id": ["A", "B", "C"],
+                       "date": pd.to_datetime(["2024-04-01", "2024-04-01", "2024-04-01"])})
+    sh = pd.DataFrame({
+        "customer_id": ["A", "A", "A", "A", "B", "B"],
+        "ship_date": pd.to_datetime(["2023-12-01", "2024-01-02", "2024-03-31", "2024-04-01", "2024-02-01", "2024-03-01"]),
+        "on_time": [False, False, True, False, True, True],
+        "damaged": [False, True, False, False, False, True],
+        "lost": [False, False, False, False, False, False],
+    })
+    before = (sv.copy(), sh.copy())
+    out = experience_before(sv, sh, window_days=90)
+    pd.testing.assert_frame_equal(sv, before[0])
+    # A: 2024-01-02 (90 days before 04-01 is 2024-01-02, included) and 03-31; 04-01 itself excluded
+    assert out.loc["R1", "shipments"] == 2 and out.loc["R1", "late_share"] == 0.5
+    assert out.loc["R1", "damaged_share"] == 0.5
+    assert out.loc["R2", "shipments"] == 2 and out.loc["R2", "damaged_share"] == 0.5
+    assert out.loc["R3", "shipments"] == 0 and np.isnan(out.loc["R3", "late_share"])
+    with pytest.raises(DataError, match="window_days"):
+        experience_before(sv, sh, window_days=0)
+    with pytest.raises(DataError, match="missing column 'lost'"):
+        experience_before(sv, sh.drop(columns="lost"))
+
+
+def test_experience_before_on_simulated_company_lowers_satisfaction(company):
+    from crmkit.satisfaction import experience_before
+
+    exp = experience_before(company.surveys, company.shipments)
+    s = company.surveys.set_index("response_id")
+    late = exp["late_share"]
+    high, low = s.loc[late > late.quantile(0.8), "overall_satisfaction"], s.loc[late == 0, "overall_satisfaction"]
+    assert high.mean() < low.mean()  # truth: late deliveries lower satisfaction
