@@ -352,29 +352,58 @@ def _btyd_columns(summary, frequency, recency, T, name):
 
 
 # --------------------------------------------------------------------------- BG/NBD
-def _bgnbd_loglik(log_params, x, t_x, big_t, w):
-    """Total BG/NBD log-likelihood and gradient w.r.t. log-parameters (FHL 2005, eq. 6)."""
-    r, alpha, a, b = np.exp(log_params)
+def _bgnbd_data(x, t_x, big_t):
+    """Arrays for the BG/NBD likelihood: terms that depend on x only are summed per unique x."""
+    w = np.ones(len(x))
     rep = x > 0
-    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = (special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b)
-          - special.gammaln(a + b + x))
+    xu, inverse = np.unique(x, return_inverse=True)
+    return {
+        "xu": xu, "wu": np.bincount(inverse, weights=w), "total": float(w.sum()),
+        "T0": big_t[~rep], "w0": w[~rep],
+        "x": x[rep], "t_x": t_x[rep], "T": big_t[rep], "w": w[rep],
+    }
+
+
+def _bgnbd_loglik(log_params, d):
+    """Total BG/NBD log-likelihood and gradient w.r.t. log-parameters (FHL 2005, eq. 6).
+
+    LL_i = A1 + A2 + log(exp(A3) + [x > 0] exp(A4)) with
+    A1 = lnG(r+x) - lnG(r) + r ln(alpha), A2 = lnG(a+b) + lnG(b+x) - lnG(b) - lnG(a+b+x),
+    A3 = -(r+x) ln(alpha+T), A4 = ln(a) - ln(b+x-1) - (r+x) ln(alpha+t_x).
+    """
+    r, alpha, a, b = np.exp(log_params)
+    xu, wu, total = d["xu"], d["wu"], d["total"]
+    # A1 + A2: functions of x only
+    psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + xu)
+    ll = wu @ (special.gammaln(r + xu) - special.gammaln(r) + special.gammaln(a + b)
+               + special.gammaln(b + xu) - special.gammaln(b) - special.gammaln(a + b + xu))
+    ll += r * np.log(alpha) * total
+    d_r = wu @ (special.digamma(r + xu) - special.digamma(r)) + np.log(alpha) * total
+    d_alpha = r / alpha * total
+    d_a = wu @ (psi_ab - psi_abx)
+    d_b = wu @ (psi_ab + special.digamma(b + xu) - special.digamma(b) - psi_abx)
+    # customers without repeat purchases: the tail is A3
+    l0 = np.log(alpha + d["T0"])
+    ll -= r * (d["w0"] @ l0)
+    d_r -= d["w0"] @ l0
+    d_alpha -= r * (d["w0"] @ (1.0 / (alpha + d["T0"])))
+    # repeat customers: log(exp(A3) + exp(A4)), with weights w3 + w4 = 1
+    x, t_x, big_t, w = d["x"], d["t_x"], d["T"], d["w"]
+    rx = r + x
     l_t = np.log(alpha + big_t)
-    a3 = -(r + x) * l_t
-    bx1 = np.where(rep, b + x - 1.0, 1.0)
     l_tx = np.log(alpha + t_x)
-    a4 = np.where(rep, np.log(a) - np.log(bx1) - (r + x) * l_tx, -np.inf)
+    bx1 = b + x - 1.0
+    a3 = -rx * l_t
+    a4 = np.log(a) - np.log(bx1) - rx * l_tx
     tail = np.logaddexp(a3, a4)
-    ll = a1 + a2 + tail
-    w3 = np.exp(a3 - tail)
-    w4 = np.where(rep, np.exp(a4 - tail), 0.0)
-    d_r = special.digamma(r + x) - special.digamma(r) + np.log(alpha) - w3 * l_t - w4 * l_tx
-    d_alpha = r / alpha - w3 * (r + x) / (alpha + big_t) - w4 * (r + x) / (alpha + t_x)
-    psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + x)
-    d_a = psi_ab - psi_abx + w4 / a
-    d_b = psi_ab + special.digamma(b + x) - special.digamma(b) - psi_abx - w4 / bx1
-    grad = np.array([w @ d_r * r, w @ d_alpha * alpha, w @ d_a * a, w @ d_b * b])
-    return float(w @ ll), grad
+    w4 = np.exp(a4 - tail)
+    w3 = 1.0 - w4
+    ll += w @ tail
+    d_r -= w @ (w3 * l_t + w4 * l_tx)
+    d_alpha -= w @ (rx * (w3 / (alpha + big_t) + w4 / (alpha + t_x)))
+    d_a += (w @ w4) / a
+    d_b -= w @ (w4 / bx1)
+    return float(ll), np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
 
 
 def _collapse(*columns):
@@ -404,9 +433,11 @@ def _fit(negloglik, start, names):
         hess[:, j] = (g_up - g_down) / (2 * h * params[j])
     hess = (hess + hess.T) / 2
     try:
-        se = np.sqrt(np.diag(np.linalg.inv(hess)))
+        variance = np.diag(np.linalg.inv(hess))
     except np.linalg.LinAlgError:
-        se = np.full(k, np.nan)
+        variance = np.full(k, np.nan)
+    # a non-positive variance means the optimum is flat or on a boundary: no standard error
+    se = np.sqrt(np.where(variance > 0, variance, np.nan))
     return pd.Series(params, index=names), pd.Series(se, index=names), -float(result.fun), result
 
 
@@ -446,12 +477,11 @@ class BetaGeo:
         if not (x > 0).any():
             raise DataError("summary: no customer has a repeat purchase (frequency > 0), so "
                             "the purchase rate cannot be estimated. Fix: use a longer window.")
-        (ux, ut, uT), w = _collapse(x, t_x, big_t)
         scale = float(np.max(big_t)) or 1.0  # fit in scaled time for stable numbers
-        loglik = lambda p: _bgnbd_loglik(p, ux, ut / scale, uT / scale, w)  # noqa: E731
+        data = _bgnbd_data(x, t_x / scale, big_t / scale)
 
         def negloglik(log_params):
-            value, grad = loglik(log_params)
+            value, grad = _bgnbd_loglik(log_params, data)
             return -value, -grad
 
         start = np.array([1.0, 1.0, 1.0, 1.0])
@@ -461,7 +491,7 @@ class BetaGeo:
         se["alpha"] *= scale
         self.params_ = params
         self.standard_errors_ = se
-        self.log_likelihood_ = ll - float(np.sum(w * (ux * np.log(scale))))
+        self.log_likelihood_ = ll - float(np.sum(x) * np.log(scale))
         self.n_customers_ = len(x)
         self.converged_ = _converged(res)
         self._data = (x, t_x, big_t, summary.index)
