@@ -330,7 +330,7 @@ def plot_kpi(table: pd.DataFrame, kpi: str, by: str, *, ax=None, percent: bool =
     label = f"{nice} rate" if per == 1 and "rate" not in nice else nice
     ax.set_xlabel(f"{label} ({unit}), 95% Wilson interval")
     ax.set_ylabel(by.replace("_", " "))
-    ax.set_title(f"{KPI_DEFINITIONS.loc[kpi, 'chinese']} {label} by {by.replace('_', ' ')}")
+    ax.set_title(f"{label[0].upper() + label[1:]} by {by.replace('_', ' ')}")  # Latin text only: CJK fonts are often missing
     ax.legend(fontsize=8, loc="best")
     return ax
 

@@ -57,6 +57,10 @@ DIMENSION_LABELS = {
     "price": "price/value 价格",
 }
 
+#: Plot labels: English only, because CJK fonts are missing on many machines.
+PLOT_LABELS = {"timeliness": "timeliness", "condition": "condition", "information": "information",
+               "staff": "staff contact", "handling": "problem handling", "price": "price/value"}
+
 QUADRANTS = {
     (True, False): "concentrate here",
     (True, True): "keep up the good work",
@@ -439,7 +443,7 @@ class DriverResult:
         ax.errorbar(t["coef"], y, xerr=[t["coef"] - t["low"], t["high"] - t["coef"]], fmt="o",
                     color="#1f4e79", ecolor="grey", capsize=3)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(y, [DIMENSION_LABELS.get(d, d) for d in t.index])
+        ax.set_yticks(y, [PLOT_LABELS.get(d, d) for d in t.index])
         unit = ("points of overall satisfaction per SD of the dimension score" if self.method == "ols"
                 else "log-odds of higher satisfaction per SD of the dimension score")
         ax.set_xlabel(f"effect ({unit}), 95% CI\nstandard errors: {self.se_type}", fontsize=9)
@@ -555,7 +559,7 @@ class IPAResult:
                    "low priority": "#7f8c8d", "possible overkill": "#e67e22"}
         for dim, row in t.iterrows():
             ax.scatter(row["performance"], row["importance"], s=70, color=colours[row["quadrant"]], zorder=3)
-            ax.annotate(DIMENSION_LABELS.get(dim, dim), (row["performance"], row["importance"]),
+            ax.annotate(PLOT_LABELS.get(dim, dim), (row["performance"], row["importance"]),
                         textcoords="offset points", xytext=(6, 4), fontsize=9)
         ax.axvline(self.performance_cut, color="grey", ls="--", lw=1)
         ax.axhline(self.importance_cut, color="grey", ls="--", lw=1)
