@@ -545,7 +545,7 @@ class IPAResult:
     performance_label: str
 
     def summary(self) -> pd.DataFrame:
-        """One row per dimension: performance, importance, quadrant."""
+        """One row per dimension: performance (with a 95% t interval), importance, quadrant."""
         return self.table.copy()
 
     def plot(self, ax=None):
@@ -558,14 +558,19 @@ class IPAResult:
         colours = {"concentrate here": "#c0392b", "keep up the good work": "#27ae60",
                    "low priority": "#7f8c8d", "possible overkill": "#e67e22"}
         for dim, row in t.iterrows():
+            if "performance_low" in row:
+                ax.plot([row["performance_low"], row["performance_high"]], [row["importance"]] * 2,
+                        color=colours[row["quadrant"]], lw=1.2, alpha=0.7)
             ax.scatter(row["performance"], row["importance"], s=70, color=colours[row["quadrant"]], zorder=3)
             ax.annotate(PLOT_LABELS.get(dim, dim), (row["performance"], row["importance"]),
                         textcoords="offset points", xytext=(6, 4), fontsize=9)
         ax.axvline(self.performance_cut, color="grey", ls="--", lw=1)
         ax.axhline(self.importance_cut, color="grey", ls="--", lw=1)
-        xpad = max(t["performance"].max() - t["performance"].min(), 0.1) * 0.35
+        lo = t.get("performance_low", t["performance"]).min()
+        hi = t.get("performance_high", t["performance"]).max()
+        xpad = max(hi - lo, 0.1) * 0.25
         ypad = max(t["importance"].max() - t["importance"].min(), 0.01) * 0.35
-        ax.set_xlim(t["performance"].min() - xpad, t["performance"].max() + xpad)
+        ax.set_xlim(lo - xpad, hi + xpad)
         ax.set_ylim(t["importance"].min() - ypad, t["importance"].max() + ypad)
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
@@ -574,7 +579,7 @@ class IPAResult:
                     va="top" if hi_imp else "bottom", fontsize=9, style="italic", color=colours[label])
         ax.set_xlabel(self.performance_label)
         ax.set_ylabel(self.importance_label)
-        ax.set_title("Importance-performance analysis of service dimensions")
+        ax.set_title("Importance-performance analysis of service dimensions\n(bars: 95% interval of performance)", fontsize=11)
         return ax
 
 
@@ -589,6 +594,8 @@ def ipa(surveys: pd.DataFrame, outcome: str = "overall_satisfaction", dimensions
     (``cut="mean"``) or the median (``"median"``). Quadrants: high importance and low
     performance = "concentrate here"; high/high = "keep up the good work";
     low/low = "low priority"; low importance, high performance = "possible overkill".
+    Performance comes with a 95% interval: when the dimensions' intervals overlap the
+    cut, their side of the performance axis is not established by the data.
 
     Examples
     --------
@@ -604,7 +611,9 @@ def ipa(surveys: pd.DataFrame, outcome: str = "overall_satisfaction", dimensions
         raise DataError(f"cut must be 'mean' or 'median', got {cut!r}.")
     result = drivers(surveys, outcome, dimensions, items=items, scale=scale, outcome_scale=outcome_scale)
     scores = dimension_scores(surveys, dimensions, items=items, scale=scale, id="__none__")
-    table = pd.DataFrame({"performance": scores.mean(),
+    half = stats.t.ppf(0.975, len(scores) - 1) * scores.std(ddof=1) / np.sqrt(len(scores))
+    table = pd.DataFrame({"performance": scores.mean(), "performance_low": scores.mean() - half,
+                          "performance_high": scores.mean() + half,
                           "importance": result.table[importance].reindex(scores.columns)})
     table.index.name = "dimension"
     agg = np.mean if cut == "mean" else np.median

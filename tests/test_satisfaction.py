@@ -348,3 +348,10 @@ def test_experience_before_on_simulated_company_lowers_satisfaction(company):
     late = exp["late_share"]
     high, low = s.loc[late > late.quantile(0.8), "overall_satisfaction"], s.loc[late == 0, "overall_satisfaction"]
     assert high.mean() < low.mean()  # truth: late deliveries lower satisfaction
+
+
+def test_ipa_performance_interval(survey):
+    t = ipa(survey).summary()
+    scores = dimension_scores(survey)
+    se = scores["staff"].std(ddof=1) / np.sqrt(len(scores))
+    assert t.loc["staff", "performance_high"] - t.loc["staff", "performance"] == pytest.approx(1.9615 * se, rel=1e-3)
