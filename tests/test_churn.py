@@ -1,0 +1,396 @@
+"""Tests for crmkit.churn: labels, leak-free features, the logit, evaluation and early warning."""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from crmkit import DataError
+from crmkit.churn import (RETENTION_ACTIONS, backtest_early_warning, churn_features, churn_target,
+                          early_warning, evaluate, fit_churn_model, label_churn)
+
+
+# --------------------------------------------------------------------------- small fixtures
+
+def make_shipments():
+    """Three customers over 2024: A ships weekly then stops in June, B weekly all year, C starts in May."""
+    a = pd.date_range("2024-01-01", "2024-06-03", freq="7D")
+    b = pd.date_range("2024-01-03", "2024-12-25", freq="7D")
+    c = pd.date_range("2024-05-06", "2024-12-23", freq="14D")
+    frames = []
+    for cid, days, price in (("A", a, 20.0), ("B", b, 30.0), ("C", c, 10.0)):
+        f = pd.DataFrame({"customer_id": cid, "ship_date": days, "revenue": price})
+        frames.append(f)
+    s = pd.concat(frames, ignore_index=True)
+    s["shipment_id"] = [f"S{i:04d}" for i in range(len(s))]
+    s["promised_date"] = s["ship_date"] + pd.Timedelta(days=2)
+    s["delivered_date"] = s["ship_date"] + pd.Timedelta(days=2)
+    s["on_time"] = True
+    s["damaged"] = False
+    s["lost"] = False
+    s["service"] = "standard"
+    s["weight_kg"] = 5.0
+    return s
+
+
+def make_customers():
+    return pd.DataFrame({"customer_id": ["A", "B", "C"], "industry": ["apparel", "pharma", "apparel"],
+                         "contract": ["monthly_settlement", "pay_per_shipment", "monthly_settlement"],
+                         "signup_date": pd.to_datetime(["2023-06-01", "2022-01-01", "2024-05-01"])})
+
+
+def make_complaints():
+    return pd.DataFrame({
+        "complaint_id": ["K1", "K2", "K3", "K4"], "customer_id": ["A", "A", "B", "B"],
+        "date": pd.to_datetime(["2024-03-01", "2024-05-30", "2024-06-20", "2024-07-10"]),
+        "resolved": [True, True, True, False], "resolution_hours": [24.0, 72.0, 10.0, np.nan]})
+
+
+def make_surveys():
+    return pd.DataFrame({"response_id": ["R1", "R2", "R3"], "customer_id": ["A", "B", "B"],
+                         "date": pd.to_datetime(["2024-02-01", "2024-03-01", "2024-08-01"]),
+                         "overall_satisfaction": [3, 6, 2]})
+
+
+# --------------------------------------------------------------------------- labels
+
+def test_label_churn_rule_and_survival_columns():
+    s = make_shipments()
+    before = s.copy()
+    lab = label_churn(s, as_of="2024-07-01", inactivity_days=21)
+    pd.testing.assert_frame_equal(s, before)
+    assert lab.index.name == "customer_id"
+    assert lab.loc["A", "last_date"] == pd.Timestamp("2024-06-03")
+    assert lab.loc["A", "days_inactive"] == 28 and bool(lab.loc["A", "churned"])
+    assert lab.loc["A", "churn_date"] == pd.Timestamp("2024-06-04")
+    assert lab.loc["A", "duration_days"] == (pd.Timestamp("2024-06-04") - pd.Timestamp("2024-01-01")).days
+    assert not lab.loc["B", "churned"] and pd.isna(lab.loc["B", "churn_date"])
+    assert lab.loc["B", "duration_days"] == (pd.Timestamp("2024-07-01") - pd.Timestamp("2024-01-03")).days
+    # a longer window does not (yet) call A churned: the rule's trade-off
+    assert not label_churn(s, as_of="2024-07-01", inactivity_days=60).loc["A", "churned"]
+
+
+def test_label_churn_ignores_rows_after_as_of():
+    s = make_shipments()
+    lab = label_churn(s, as_of="2024-07-01")
+    later = s[s["ship_date"] >= "2024-07-01"].index
+    changed = s.drop(index=later[::2]).copy()
+    changed.loc[changed["ship_date"] >= "2024-07-01", "customer_id"] = "Z"
+    pd.testing.assert_frame_equal(label_churn(changed, as_of="2024-07-01"), lab)
+
+
+def test_churn_target_uses_the_same_rule_after_the_horizon():
+    s = make_shipments()
+    t = churn_target(s, "2024-05-01", horizon_days=120, inactivity_days=30)
+    assert t["churn"].to_dict() == {"A": 1, "B": 0}          # C had not started by 1 May
+    assert t.loc["A", "churn_date"] == pd.Timestamp("2024-06-04")
+    with pytest.raises(DataError, match="horizon"):
+        churn_target(s, "2024-11-01", horizon_days=180)
+
+
+@pytest.mark.parametrize("cutoff", ["2023-06-01", "2025-06-01"])
+def test_cutoff_outside_the_data_raises(cutoff):
+    s = make_shipments()
+    with pytest.raises(DataError, match="outside the data"):
+        label_churn(s, as_of=cutoff)
+    with pytest.raises(DataError, match="outside the data"):
+        churn_features(s, cutoff)
+    with pytest.raises(DataError, match="outside the data"):
+        early_warning(s, as_of=cutoff)
+
+
+# --------------------------------------------------------------------------- features
+
+def test_churn_features_hand_computed():
+    s = make_shipments()
+    f = churn_features(s, "2024-07-01", customers=make_customers(), complaints=make_complaints(),
+                       surveys=make_surveys(), window_days=91, recent_weeks=4, baseline_weeks=8)
+    assert f.loc["A", "recency_days"] == 28
+    # window 2024-04-01 .. 2024-06-30: A ships Apr 1 .. Jun 3 weekly = 10 shipments
+    assert f.loc["A", "frequency"] == 10 and f.loc["A", "revenue"] == 200.0
+    assert f.loc["B", "frequency"] == 13
+    # A: recent 4 weeks (Jun 3 .. Jun 30) hold 1 shipment (Jun 3), the 8 weeks before hold 8
+    assert f.loc["A", "volume_trend"] == pytest.approx(np.log(1.5 / 4) - np.log(8.5 / 8))
+    assert f.loc["B", "volume_trend"] == pytest.approx(np.log(4.5 / 4) - np.log(8.5 / 8))
+    assert f.loc["C", "tenure_days"] == (pd.Timestamp("2024-07-01") - pd.Timestamp("2024-05-01")).days
+    # complaints in the window: A's K2 (Apr-Jun), B's K3; K4 is after the cut-off
+    assert f.loc["A", "complaints"] == 1 and f.loc["B", "complaints"] == 1
+    assert f.loc["A", "unresolved_complaints"] == 0 and f.loc["A", "mean_resolution_hours"] == 72
+    assert f.loc["A", "latest_satisfaction"] == 3 and f.loc["B", "latest_satisfaction"] == 6
+    assert np.isnan(f.loc["C", "latest_satisfaction"])
+    assert f.loc["B", "industry"] == "pharma"
+    assert (f["failure_rate"] == 0).all() and (f["relative_price"].abs() < 1).all()
+
+
+def test_features_have_no_leakage_from_after_the_cutoff():
+    cutoff = pd.Timestamp("2024-07-01")
+    s, k, v, c = make_shipments(), make_complaints(), make_surveys(), make_customers()
+    # some service outcomes that are only known after the cut-off
+    s.loc[s["ship_date"] == "2024-06-28", ["delivered_date"]] = pd.Timestamp("2024-07-03")
+    kwargs = dict(customers=c, window_days=120, recent_weeks=4, baseline_weeks=8)
+    base = churn_features(s, cutoff, complaints=k, surveys=v, **kwargs)
+
+    s2 = s.copy()
+    after = s2["ship_date"] >= cutoff
+    s2.loc[after, "revenue"] = 1e6                       # alter everything after the cut-off
+    s2.loc[after, ["on_time", "damaged", "lost"]] = [False, True, True]
+    s2 = s2.drop(index=s2.index[after][::3])              # delete some of it
+    extra = s2[after.reindex(s2.index, fill_value=False)].head(5).assign(customer_id="A")
+    s2 = pd.concat([s2, extra])                           # and invent new shipments
+    # an outcome known only after the cut-off: delivered damaged on 3 July
+    s2.loc[s2["ship_date"] == "2024-06-28", "damaged"] = True
+    k2 = k.copy()
+    k2.loc[k2["date"] >= cutoff, "customer_id"] = "A"
+    k2 = pd.concat([k2, pd.DataFrame({"complaint_id": ["K9"], "customer_id": ["C"],
+                                      "date": [cutoff + pd.Timedelta(hours=1)], "resolved": [False],
+                                      "resolution_hours": [np.nan]})])
+    v2 = pd.concat([v, pd.DataFrame({"response_id": ["R9"], "customer_id": ["A"],
+                                     "date": [cutoff], "overall_satisfaction": [7]})])
+    changed = churn_features(s2, cutoff, complaints=k2, surveys=v2, **kwargs)
+    pd.testing.assert_frame_equal(changed, base)
+
+
+def test_complaint_resolved_after_cutoff_counts_as_unresolved():
+    s = make_shipments()
+    k = make_complaints()
+    k.loc[k["complaint_id"] == "K2", "resolution_hours"] = 24 * 40   # resolved on 9 July
+    f = churn_features(s, "2024-07-01", complaints=k, window_days=91)
+    assert f.loc["A", "unresolved_complaints"] == 1 and np.isnan(f.loc["A", "mean_resolution_hours"])
+
+
+def test_late_parcel_counts_only_once_its_promise_has_passed():
+    s = make_shipments()
+    s.loc[s["ship_date"] == "2024-06-26", "on_time"] = False      # B, promised 28 June: known
+    s.loc[(s["customer_id"] == "A") & (s["ship_date"] == "2024-06-03"), "on_time"] = False   # promised 5 June
+    c_late = (s["customer_id"] == "C") & (s["ship_date"] == "2024-06-17")
+    s.loc[c_late, "promised_date"] = pd.Timestamp("2024-07-02")
+    s.loc[c_late, "on_time"] = False                                # not yet known on 1 July
+    f = churn_features(s, "2024-07-01", window_days=91)
+    assert f.loc["A", "late"] == 1 and f.loc["B", "late"] == 1 and f.loc["C", "late"] == 0
+    assert f.loc["A", "failure_rate"] == pytest.approx(1 / 10)
+
+
+# --------------------------------------------------------------------------- the model
+
+def simulated_customers(n=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"recency": rng.exponential(30, n), "sat": rng.normal(5, 1, n),
+                      "plan": rng.choice(["basic", "gold", "silver"], n, p=[0.5, 0.2, 0.3])})
+    eta = -2.0 + 0.03 * d["recency"] - 0.5 * (d["sat"] - 5) + np.where(d["plan"] == "gold", -0.8, 0.0)
+    d["churned"] = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    return d
+
+
+def test_fit_churn_model_matches_statsmodels_and_recovers_effects():
+    d = simulated_customers()
+    before = d.copy()
+    m = fit_churn_model(d, target="churned")
+    pd.testing.assert_frame_equal(d, before)
+    s = m.summary()
+    # reference: the same design fitted directly with statsmodels
+    X = pd.DataFrame({"recency": d["recency"], "sat": d["sat"],
+                      "plan[gold]": (d["plan"] == "gold").astype(float),
+                      "plan[silver]": (d["plan"] == "silver").astype(float)})
+    ref = sm.Logit(d["churned"], sm.add_constant(X)).fit(disp=False)
+    np.testing.assert_allclose(s["coef"].to_numpy(), ref.params.to_numpy(), rtol=1e-6)
+    ci = ref.conf_int()
+    np.testing.assert_allclose(s["or_low"].to_numpy(), np.exp(ci[0]).to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(m.predict_proba(d).to_numpy(), np.asarray(ref.predict()), rtol=1e-6)
+    # the truth is inside the 95% intervals
+    assert s.loc["recency", "or_low"] < np.exp(0.03) < s.loc["recency", "or_high"]
+    assert s.loc["plan[gold]", "or_low"] < np.exp(-0.8) < s.loc["plan[gold]", "or_high"]
+    assert any("reference level 'basic'" in n for n in m.notes)
+    assert m.drivers().index[0] in ("recency", "sat")
+    assert m.plot().get_xlabel().startswith("odds ratio")
+
+
+def test_fit_churn_model_works_on_any_table_with_its_own_names():
+    d = simulated_customers(800).rename(columns={"churned": "left", "plan": "Tarif", "sat": "CSAT score"})
+    d["flag"] = d["recency"] > 40
+    m = fit_churn_model(d, target="left", features=["recency", "CSAT score", "Tarif", "flag"])
+    assert {"CSAT score", "flag", "Tarif[gold]"} <= set(m.summary().index)
+    new = d.head(3).assign(Tarif=["gold", "platinum", "basic"])
+    with pytest.warns(UserWarning, match="not seen"):
+        p = m.predict_proba(new)
+    assert p.between(0, 1).all()
+
+
+def test_constant_and_collinear_columns_are_reported_and_dropped():
+    d = simulated_customers(800)
+    d["region"] = "east"
+    d["recency_weeks"] = d["recency"] / 7
+    d["score_sum"] = d["recency"] + d["sat"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = fit_churn_model(d, target="churned")
+    text = " ".join(m.notes)
+    assert "recency_weeks: collinear with recency" in text
+    assert "score_sum: collinear with" in text
+    assert "region" not in m.summary().index and len(caught) >= 2
+    # 'region' is a one-level categorical: it has no indicator column at all
+    assert "recency_weeks" not in m.summary().index
+
+
+def test_rare_levels_are_pooled_and_one_class_levels_dropped():
+    d = simulated_customers(1000)
+    d.loc[:3, "plan"] = "platinum"                      # 4 customers: pooled into "other"
+    d["vip"] = 0
+    d.loc[d.index[(d["churned"] == 0)][:30], "vip"] = 1    # all 30 VIPs stayed
+    with pytest.warns(UserWarning, match="quasi-complete separation"):
+        m = fit_churn_model(d, target="churned")
+    assert any("pooled into 'other'" in n for n in m.notes)
+    assert "vip" not in m.summary().index and any("0 of 30 churned" in n for n in m.notes)
+
+
+def test_model_bad_input_raises_data_error():
+    d = simulated_customers(500)
+    with pytest.raises(DataError, match="only one class"):
+        fit_churn_model(d.assign(churned=0), target="churned")
+    with pytest.raises(DataError, match="'sat' is missing"):
+        fit_churn_model(d.assign(sat=np.nan), target="churned")
+    with pytest.raises(DataError, match="too few customers"):
+        fit_churn_model(d.head(12), target="churned")
+    with pytest.raises(DataError, match="perfect separation: recency"):
+        fit_churn_model(d.assign(churned=(d["recency"] > 30).astype(int)), target="churned",
+                        features=["recency", "sat"])
+    with pytest.raises(DataError, match="0/1"):
+        fit_churn_model(d.assign(churned=d["churned"] * 2), target="churned")
+    with pytest.raises(DataError, match="missing column"):
+        fit_churn_model(d, target="churn")
+
+
+def test_missing_features_drop_rows_with_a_note():
+    d = simulated_customers(600)
+    d.loc[:49, "sat"] = np.nan
+    m = fit_churn_model(d, target="churned")
+    assert m.n == 550 and any("50 of 600 rows dropped" in n for n in m.notes)
+    assert m.predict_proba(d).iloc[:50].isna().all()
+    with pytest.raises(DataError, match="missing feature"):
+        fit_churn_model(d, target="churned", missing="raise")
+
+
+# --------------------------------------------------------------------------- evaluation
+
+def test_auc_hand_checked_and_mann_whitney_identity():
+    # pairs (churner, stayer): (0.35 > 0.1), (0.35 < 0.4), (0.8 > 0.1), (0.8 > 0.4) -> 3/4
+    assert evaluate([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], n_bins=2).auc == 0.75
+    # ties count one half: scores all equal -> 0.5
+    assert evaluate([0, 1, 0, 1], [0.3, 0.3, 0.3, 0.3], n_bins=2).auc == 0.5
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 400)
+    s = rng.normal(size=400) + y
+    ev = evaluate(y, s)
+    u = stats.mannwhitneyu(s[y == 1], s[y == 0]).statistic
+    assert ev.auc == pytest.approx(u / ((y == 1).sum() * (y == 0).sum()))
+    # the ROC curve's area (trapezoid) equals the same AUC
+    assert np.trapezoid(ev.roc["tpr"], ev.roc["fpr"]) == pytest.approx(ev.auc)
+
+
+def test_gains_precision_recall_and_calibration_tables():
+    y = np.array([1, 1, 0, 1, 0, 0, 0, 0, 1, 0])
+    s = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
+    ev = evaluate(y, s, threshold=0.55, n_bins=5)
+    g = ev.gains
+    assert g["churners"].tolist() == [2, 1, 0, 0, 1]
+    assert g["lift"].iloc[0] == pytest.approx((2 / 2) / 0.4)
+    assert g["cum_churners_share"].iloc[-1] == 1.0
+    # flagged: 0.9, 0.8, 0.7, 0.6 -> 3 churners of 4 flagged; 3 of 4 churners caught
+    assert ev.precision == 0.75 and ev.recall == 0.75
+    assert ev.confusion.loc["stayed", "not flagged"] == 5
+    c = ev.calibration
+    assert c["customers"].sum() == 10 and ((c["low"] <= c["observed_rate"]) & (c["observed_rate"] <= c["high"])).all()
+    assert ev.summary().loc["precision", "value"] == 0.75
+    # default threshold flags as many customers as the base rate (4 of 10)
+    assert evaluate(y, s, n_bins=5).confusion["flagged"].sum() == 4
+
+
+@pytest.mark.parametrize("kind", ["roc", "gains", "lift", "precision_recall", "calibration"])
+def test_every_evaluation_plot_has_title_and_labels(kind):
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 200)
+    ax = evaluate(y, np.clip(0.3 * y + rng.random(200) * 0.7, 0, 1)).plot(kind)
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_evaluate_bad_input():
+    with pytest.raises(DataError, match="only one class"):
+        evaluate([1, 1, 1, 1], [0.1, 0.2, 0.3, 0.4], n_bins=2)
+    with pytest.raises(DataError, match="aligned"):
+        evaluate([0, 1], [0.1, 0.2, 0.3])
+    with pytest.raises(DataError, match="missing value"):
+        evaluate([0, 1, 0, 1], [0.1, np.nan, 0.3, 0.4], n_bins=2)
+    with pytest.raises(DataError, match="not a plot"):
+        evaluate([0, 1, 0, 1], [0.1, 0.2, 0.3, 0.4], n_bins=2).plot("pie")
+
+
+# --------------------------------------------------------------------------- early warning
+
+def weekly_panel(n_steady=30, seed=5):
+    """Steady customers shipping about 8 a week, plus one whose volume falls 75% from week 46 (18 Nov)."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-01")
+    rows = []
+    for i in range(n_steady + 1):
+        for w in range(52):
+            lam = 8.0 if (i < n_steady or w < 46) else 2.0
+            for _ in range(rng.poisson(lam)):
+                rows.append((f"C{i:02d}", start + pd.Timedelta(days=7 * w + int(rng.integers(0, 7))), 10.0))
+    return pd.DataFrame(rows, columns=["customer_id", "ship_date", "revenue"])
+
+
+def test_early_warning_flags_the_falling_customer_with_size_and_duration():
+    s = weekly_panel()
+    before = s.copy()
+    w = early_warning(s, as_of="2024-12-30", recent_weeks=4, baseline_weeks=26)
+    pd.testing.assert_frame_equal(s, before)
+    falling = "C30"
+    assert bool(w.loc[falling, "flagged"]) and w.index[:2].str.contains(falling).any()
+    assert w.loc[falling, "change"] == pytest.approx(-0.73, abs=0.12)
+    assert 4 <= w.loc[falling, "decline_weeks"] <= 8                # fell 6 weeks before 30 Dec
+    assert abs((w.loc[falling, "decline_start"] - pd.Timestamp("2024-11-18")).days) <= 14
+    assert w.loc[falling, "revenue_at_risk_per_week"] == pytest.approx(55, abs=12)
+    assert w["flagged"].sum() <= 2                                  # steady ones rarely flagged
+
+
+def test_market_adjustment_does_not_read_a_company_wide_dip_as_churn():
+    s = weekly_panel(n_steady=30)
+    s = s[s["customer_id"] != "C30"]
+    dip = (s["ship_date"] >= "2024-12-01") & (np.arange(len(s)) % 2 == 0)    # everyone halves in December
+    s = s[~dip]
+    raw = early_warning(s, as_of="2024-12-30", adjust=False)
+    adjusted = early_warning(s, as_of="2024-12-30")
+    assert raw["flagged"].sum() >= 10 and adjusted["flagged"].sum() <= 1
+
+
+def test_silent_customers_leave_the_warning_list():
+    s = make_shipments()
+    w = early_warning(s, as_of="2024-07-01", recent_weeks=4, baseline_weeks=12, adjust=False)
+    assert "A" not in early_warning(s, as_of="2024-10-01", adjust=False).index
+    assert "A" in w.index and w.loc["A", "days_since_last"] == 28
+
+
+def test_backtest_counts_hits_lead_time_and_false_alarms():
+    s = weekly_panel()
+    churn = pd.Series({f"C{i:02d}": pd.NaT for i in range(30)} | {"C30": pd.Timestamp("2024-12-28")})
+    bt = backtest_early_warning(s, churn, "2024-09-02", "2024-12-30", recent_weeks=4)
+    pc = bt.per_customer
+    assert bool(pc.loc["C30", "churner"]) and bool(pc.loc["C30", "flagged_before_churn"])
+    assert 2 <= pc.loc["C30", "lead_weeks"] <= 6          # fall from 18 Nov, churn 28 Dec
+    summary = bt.summary()["value"]
+    assert summary["churners"] == 1 and summary["churners_flagged_share"] == 1.0
+    assert summary["false_alarm_rate"] <= 0.2 and summary["churned_revenue_flagged_share"] == 1.0
+    assert bt.plot().get_xlabel().startswith("lead time")
+    with pytest.raises(DataError, match="Series"):
+        backtest_early_warning(s, churn.to_dict(), "2024-09-02", "2024-12-30")
+
+
+def test_retention_actions_cover_the_three_bonds():
+    assert list(RETENTION_ACTIONS.index) == ["financial", "social", "structural"]
+    assert RETENTION_ACTIONS["action"].str.len().min() > 20
