@@ -304,7 +304,8 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
                      baseline: bool = True, customer: str = "customer_id", date: str = "date",
                      hours: str = "resolution_hours", resolved: str = "resolved",
                      survey_date: str = "date", satisfaction: str = "overall_satisfaction",
-                     ship_date: str = "ship_date", level: float = 0.95) -> RecoveryResult:
+                     ship_date: str = "ship_date", satisfaction_scale=(1, 7),
+                     level: float = 0.95) -> RecoveryResult:
     """Satisfaction and retention of complaining customers, by how fast the complaint was resolved.
 
     Each complaint is classed as ``resolved fast`` (within ``fast_hours``), ``resolved slow``
@@ -397,7 +398,9 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
     table = pd.DataFrame(rows, columns=["recovery", "complaints", "satisfaction_n", "satisfaction",
                                         "satisfaction_low", "satisfaction_high", "retention_n", "retained",
                                         "retained_low", "retained_high"]).set_index("recovery")
-    label = f"{satisfaction.replace('_', ' ')}"
+    label = satisfaction.replace("_", " ")
+    if satisfaction_scale is not None:
+        label += f" ({satisfaction_scale[0]}-{satisfaction_scale[1]} scale)"
     return RecoveryResult(table=table, complaints=c, fast_hours=fast_hours, window_days=window_days,
                           satisfaction_label=label)
 

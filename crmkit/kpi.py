@@ -323,7 +323,8 @@ def plot_kpi(table: pd.DataFrame, kpi: str, by: str, *, ax=None, percent: bool =
     ax.errorbar(rows["rate"] * k, y, xerr=[(rows["rate"] - rows["low"]) * k, (rows["high"] - rows["rate"]) * k],
                 fmt="o", color="#1f4e79", ecolor="grey", capsize=3)
     overall = rows["events"].sum() / rows["n"].sum() * per * k
-    ax.axvline(overall, color="black", ls="--", lw=1, label=f"all groups {overall:.2f}")
+    ax.axvline(overall, color="black", ls="--", lw=1,
+               label=f"all groups: {overall:.2f}{'%' if k == 100 else ''}")
     ax.set_yticks(y, [str(v) for v in rows[by]])
     unit = ("%" if k == 100 else "share") if per == 1 else KPI_DEFINITIONS.loc[kpi, "unit"]
     nice = kpi.replace("_", " ").replace("on time", "on-time")
@@ -343,6 +344,7 @@ class PChart:
     center: float
     label: str
     sigma: float
+    freq: str | None = None
 
     def summary(self) -> pd.DataFrame:
         """One row per period: events, n, p, lcl, ucl, above/below, out_of_control, run_rule."""
@@ -371,9 +373,10 @@ class PChart:
             ax.scatter(np.asarray(x)[bad], t["p"].to_numpy()[bad] * k, color="red", zorder=5, s=60,
                        label="out of control")
         ax.set_title(f"p-chart: {self.label} by period")
-        ax.set_xlabel("period")
+        words = {"W": "week", "M": "month", "Q": "quarter", "Y": "year", "D": "day"}
+        ax.set_xlabel(f"period ({words.get(str(self.freq)[:1], self.freq)})" if self.freq else "period")
         ax.set_ylabel(f"{self.label} ({'%' if percent else 'share'})")
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         return ax
 
 
@@ -451,4 +454,4 @@ def p_chart(data: pd.DataFrame, flag: str | None = "on_time", *, date: str = "sh
     table["run_rule"] = run >= run_length
     table["events"] = table["events"].astype(int)
     table["n"] = table["n"].astype(int)
-    return PChart(table=table, center=pbar, label=label, sigma=sigma)
+    return PChart(table=table, center=pbar, label=label, sigma=sigma, freq=None if events is not None else freq)

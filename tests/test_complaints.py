@@ -144,6 +144,7 @@ def test_service_recovery_classes_and_outcomes():
     assert t.loc["no complaint", "satisfaction"] == 6.0  # C8
     axes = result.plot()
     assert all(ax.get_title() and ax.get_xlabel() and ax.get_ylabel() for ax in axes)
+    assert axes[0].get_ylabel() == "mean overall satisfaction (1-7 scale)"
 
 
 def test_service_recovery_all_complaints_and_bad_input():

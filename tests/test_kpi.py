@@ -155,7 +155,7 @@ def test_p_chart_from_shipments_and_plot():
     assert pd.Period("2024-07", "M") in ooc.index
     assert chart.summary()["n"].sum() == len(s)
     ax = chart.plot()
-    assert ax.get_title() and ax.get_xlabel() and "%" in ax.get_ylabel()
+    assert ax.get_title() and ax.get_xlabel() == "period (month)" and "%" in ax.get_ylabel()
 
 
 def test_p_chart_run_rule():
