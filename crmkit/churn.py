@@ -36,8 +36,10 @@ from crmkit.errors import (DataError, as_dates, as_list, require, require_column
 
 __all__ = [
     "label_churn",
+    "label_rule_tradeoff",
     "churn_target",
     "churn_features",
+    "churn_panel",
     "fit_churn_model",
     "ChurnModel",
     "evaluate",
@@ -46,6 +48,7 @@ __all__ = [
     "backtest_early_warning",
     "WarningBacktest",
     "RETENTION_ACTIONS",
+    "retention_plan",
 ]
 
 _DAY = pd.Timedelta(days=1)
@@ -156,6 +159,49 @@ def label_churn(shipments: pd.DataFrame, *, customer: str = "customer_id", date:
     out.index.name = customer
     out.attrs["rule"] = f"no shipment in the {inactivity_days} days before {as_of.date()}"
     return out
+
+
+def label_rule_tradeoff(shipments: pd.DataFrame, as_of, *, windows=(30, 60, 90, 120, 180),
+                        follow_days: int = 180, customer: str = "customer_id",
+                        date: str = "ship_date") -> pd.DataFrame:
+    """How each inactivity window would have labelled customers at ``as_of``, and how many came back.
+
+    A label is wrong when a customer it calls churned ships again. Applying each rule at
+    ``as_of`` and looking ``follow_days`` ahead shows the trade-off without knowing the truth:
+    short windows call churn early but many of those customers return; long windows are
+    rarely wrong but name a leaver only ``window`` days after their last shipment.
+
+    Returns
+    -------
+    DataFrame indexed by ``inactivity_days``: ``customers`` (with a shipment before
+    ``as_of``), ``labelled_churned``, ``labelled_share``, ``came_back`` (shipped again within
+    ``follow_days``), ``false_churn_share`` (came back / labelled) and ``days_to_call``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"customer_id": ["A", "A", "B", "B"],
+    ...                   "ship_date": pd.to_datetime(["2024-01-01", "2024-03-20",
+    ...                                                "2024-01-05", "2024-08-01"])})
+    >>> label_rule_tradeoff(s, "2024-04-01", windows=(30, 60), follow_days=150)["came_back"].to_dict()
+    {30: 1, 60: 1}
+    """
+    require(shipments, columns=[customer, date], no_nan=[customer, date], dates=[date], name="shipments")
+    as_of = _timestamp(as_of, "as_of")
+    dates = _dates(shipments, date, "shipments")
+    _check_cutoff(as_of, dates.min(), dates.max(), "as_of", "shipments")
+    later = (dates >= as_of) & (dates < as_of + pd.Timedelta(days=int(follow_days)))
+    returned = set(shipments.loc[later, customer])
+    rows = []
+    for w in as_list(windows):
+        lab = label_churn(shipments, customer=customer, date=date, inactivity_days=int(w), as_of=as_of)
+        churned = lab.index[lab["churned"]]
+        back = int(pd.Index(churned).isin(returned).sum())
+        rows.append({"inactivity_days": int(w), "customers": len(lab), "labelled_churned": len(churned),
+                     "labelled_share": len(churned) / len(lab), "came_back": back,
+                     "false_churn_share": back / len(churned) if len(churned) else np.nan,
+                     "days_to_call": int(w)})
+    return pd.DataFrame(rows).set_index("inactivity_days")
 
 
 def churn_target(shipments: pd.DataFrame, cutoff, *, horizon_days: int = 180,
@@ -412,6 +458,33 @@ def churn_features(shipments: pd.DataFrame, cutoff, *, customers: pd.DataFrame |
     return out
 
 
+def churn_panel(shipments: pd.DataFrame, cutoffs, *, horizon_days: int = 180, inactivity_days: int = 90,
+                customer: str = "customer_id", date: str = "ship_date", **feature_kwargs) -> pd.DataFrame:
+    """Features and target at several cut-offs, stacked: one row per customer and cut-off.
+
+    Each block is :func:`churn_features` at the cut-off joined with :func:`churn_target`
+    (customers active at the cut-off only). Stacking cut-offs gives the model more churn
+    events; the same customer appears in several rows, so fit with
+    ``fit_churn_model(..., cluster=customer)`` for honest standard errors.
+
+    Returns
+    -------
+    DataFrame with a ``cutoff`` column, the customer as a column, the features, ``churn``
+    and ``churn_date``.
+    """
+    blocks = []
+    for cut in as_list(cutoffs):
+        f = churn_features(shipments, cut, customer=customer, date=date, **feature_kwargs)
+        t = churn_target(shipments, cut, horizon_days=horizon_days, inactivity_days=inactivity_days,
+                         customer=customer, date=date)
+        block = f.join(t, how="inner").reset_index()
+        block.insert(0, "cutoff", _timestamp(cut, "cutoff"))
+        blocks.append(block)
+    if not blocks:
+        raise DataError("cutoffs is empty. Fix: pass one or more dates.")
+    return pd.concat(blocks, ignore_index=True)
+
+
 # --------------------------------------------------------------------------- the model
 
 @dataclass
@@ -621,7 +694,8 @@ class ChurnModel:
 
 
 def fit_churn_model(df: pd.DataFrame, target: str = "churn", features=None, *,
-                    min_level_count: int = 10, missing: str = "drop") -> ChurnModel:
+                    min_level_count: int = 10, missing: str = "drop",
+                    cluster: str | None = None) -> ChurnModel:
     """Fit an interpretable churn logit (statsmodels ``Logit``) on any customer table.
 
     Categorical columns become indicator columns against their most common level (levels
@@ -645,6 +719,9 @@ def fit_churn_model(df: pd.DataFrame, target: str = "churn", features=None, *,
         0/1 or boolean column, 1 = churned.
     features : list of str, optional
         Columns to use; defaults to every other column.
+    cluster : str, optional
+        Column identifying repeated rows of one customer (e.g. from :func:`churn_panel`);
+        standard errors are then cluster-robust by that column.
 
     Returns
     -------
@@ -661,8 +738,9 @@ def fit_churn_model(df: pd.DataFrame, target: str = "churn", features=None, *,
     True
     """
     require_frame(df, name="data")
-    require_columns(df, [target], name="data")
-    features = [c for c in df.columns if c != target] if features is None else as_list(features)
+    require_columns(df, [target, *as_list(cluster)], name="data")
+    features = ([c for c in df.columns if c not in (target, cluster)] if features is None
+                else as_list(features))
     if not features:
         raise DataError("no features to fit. Fix: pass features=[...] naming at least one column.")
     require_columns(df, features, name="data")
@@ -691,6 +769,7 @@ def fit_churn_model(df: pd.DataFrame, target: str = "churn", features=None, *,
         notes.append(f"{int(bad.sum())} of {len(df)} rows dropped for a missing feature "
                      f"({', '.join(X.columns[X[bad].isna().any()].tolist())}).")
     X, y = X[rows], y_all[rows]
+    cluster_ids = df[cluster].to_numpy()[rows.to_numpy()] if cluster is not None else None
     n, n_churn = len(y), int(y.sum())
     if n < 20 or min(n_churn, n - n_churn) < 5:
         raise DataError(f"data: too few customers to fit a churn model: {n} usable rows with "
@@ -710,6 +789,9 @@ def fit_churn_model(df: pd.DataFrame, target: str = "churn", features=None, *,
                      f"use fewer features or more customers.")
     notes.append(f"base churn rate {n_churn / n:.1%}: plain (unweighted) maximum likelihood, so predicted "
                  f"probabilities are on this scale; choose the alert threshold from the gains table.")
+    if cluster is not None:
+        notes.append(f"standard errors are cluster-robust by {cluster!r} "
+                     f"({pd.unique(cluster_ids).size} clusters for {n} rows).")
 
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
@@ -724,7 +806,11 @@ def fit_churn_model(df: pd.DataFrame, target: str = "churn", features=None, *,
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.filterwarnings("ignore", message="overflow encountered")
         try:
-            result = sm.Logit(y.to_numpy(), exog).fit(method="newton", maxiter=100, disp=False)
+            fit_kw = {}
+            if cluster is not None:
+                groups = pd.factorize(cluster_ids)[0]
+                fit_kw = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+            result = sm.Logit(y.to_numpy(), exog).fit(method="newton", maxiter=100, disp=False, **fit_kw)
             std_effect = np.abs(np.asarray(result.params)[1:] * X.std(ddof=0).to_numpy())
             bse = np.asarray(result.bse)
             separated = bool(np.any(std_effect > 15) or not np.all(np.isfinite(bse))
@@ -1281,3 +1367,90 @@ RETENTION_ACTIONS = pd.DataFrame(
     ],
     columns=["bond", "chinese", "when", "action"],
 ).set_index("bond")
+
+
+def retention_plan(warnings_table: pd.DataFrame, features: pd.DataFrame | None = None, *,
+                   large_quantile: float = 0.8, price_premium: float = 0.10,
+                   failure_multiple: float = 2.0, low_satisfaction: float = 3.0) -> pd.DataFrame:
+    """Match each flagged customer to a retention action by relationship bond (004, section 4).
+
+    Rules, applied in this order (the first that fits is the primary bond; every reason
+    that fits is listed):
+
+    * **structural** (结构性联系): a large account, i.e. baseline weekly revenue at or above the
+      ``large_quantile`` of all customers in ``warnings_table``, or a key-account ``tier``;
+    * **financial** (财务联系): pays ``price_premium`` or more above the typical price
+      (``relative_price``), or its ``failure_rate`` is ``failure_multiple`` times the median;
+    * **social** (社交联系): everyone else, with unresolved complaints or a latest satisfaction
+      at or below ``low_satisfaction`` named as reasons.
+
+    Parameters
+    ----------
+    warnings_table : DataFrame
+        Output of :func:`early_warning` (indexed by customer).
+    features : DataFrame, optional
+        Output of :func:`churn_features` at the same date, for price, failures, complaints,
+        satisfaction and tier.
+
+    Returns
+    -------
+    DataFrame of the flagged customers: ``bond``, ``reasons``, ``action`` and the warning's
+    ``change``, ``decline_weeks`` and revenue columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"flagged": [True, True, False], "change": [-0.6, -0.5, 0.1],
+    ...                   "decline_weeks": [5, 3, 0], "baseline_revenue_per_week": [9000.0, 50.0, 80.0]},
+    ...                  index=pd.Index(["C1", "C2", "C3"], name="customer_id"))
+    >>> retention_plan(w)["bond"].to_dict()
+    {'C1': 'structural', 'C2': 'social'}
+    """
+    require(warnings_table, columns=["flagged"], name="warnings")
+    w = warnings_table
+    flagged = w[w["flagged"].astype(bool)].copy()
+    f = features.reindex(flagged.index) if features is not None else pd.DataFrame(index=flagged.index)
+    reasons = {c: [] for c in flagged.index}
+    bond = pd.Series("social", index=flagged.index, dtype="object")
+
+    financial = pd.Series(False, index=flagged.index)
+    if "relative_price" in f:
+        high = f["relative_price"] >= price_premium
+        financial |= high.fillna(False)
+        for c in flagged.index[high.fillna(False).to_numpy()]:
+            reasons[c].append(f"pays {f.loc[c, 'relative_price']:+.0%} against the typical price")
+    if "failure_rate" in f and features is not None and "failure_rate" in features:
+        median = float(features["failure_rate"].median())
+        bad = f["failure_rate"] >= failure_multiple * max(median, 1e-9)
+        financial |= bad.fillna(False)
+        for c in flagged.index[bad.fillna(False).to_numpy()]:
+            reasons[c].append(f"service failures {f.loc[c, 'failure_rate']:.0%} of shipments (median {median:.0%})")
+    bond[financial] = "financial"
+
+    structural = pd.Series(False, index=flagged.index)
+    if "baseline_revenue_per_week" in w:
+        cut = float(w["baseline_revenue_per_week"].quantile(large_quantile))
+        big = flagged["baseline_revenue_per_week"] >= cut
+        structural |= big.fillna(False)
+        for c in flagged.index[big.fillna(False).to_numpy()]:
+            reasons[c].append(f"large account ({flagged.loc[c, 'baseline_revenue_per_week']:,.0f} RMB a week before the fall)")
+    if "tier" in f:
+        key = f["tier"].astype("object").isin(["strategic", "economic"])
+        structural |= key
+        for c in flagged.index[key.to_numpy()]:
+            reasons[c].append(f"key account ({f.loc[c, 'tier']})")
+    bond[structural] = "structural"
+
+    if "unresolved_complaints" in f:
+        for c in flagged.index[(f["unresolved_complaints"] > 0).fillna(False).to_numpy()]:
+            reasons[c].append(f"{int(f.loc[c, 'unresolved_complaints'])} unresolved complaint(s)")
+    if "latest_satisfaction" in f:
+        for c in flagged.index[(f["latest_satisfaction"] <= low_satisfaction).fillna(False).to_numpy()]:
+            reasons[c].append(f"latest satisfaction {f.loc[c, 'latest_satisfaction']:g}")
+    out = pd.DataFrame({"bond": bond,
+                        "reasons": ["; ".join(reasons[c]) or "volume fall only" for c in flagged.index]},
+                       index=flagged.index)
+    out["action"] = out["bond"].map(RETENTION_ACTIONS["action"])
+    keep = [c for c in ("change", "change_vs_market", "decline_weeks", "decline_start",
+                        "baseline_revenue_per_week", "revenue_at_risk_per_week") if c in flagged]
+    return out.join(flagged[keep])

@@ -14,7 +14,8 @@ from scipy import stats
 
 from crmkit import DataError
 from crmkit.churn import (RETENTION_ACTIONS, backtest_early_warning, churn_features, churn_target,
-                          early_warning, evaluate, fit_churn_model, label_churn)
+                          early_warning, evaluate, fit_churn_model, label_churn, label_rule_tradeoff,
+                          retention_plan)
 
 
 # --------------------------------------------------------------------------- small fixtures
@@ -391,6 +392,118 @@ def test_backtest_counts_hits_lead_time_and_false_alarms():
         backtest_early_warning(s, churn.to_dict(), "2024-09-02", "2024-12-30")
 
 
+def test_label_rule_tradeoff_counts_customers_who_came_back():
+    s = make_shipments()
+    t = label_rule_tradeoff(s, "2024-07-01", windows=(14, 21, 60), follow_days=90)
+    # on 1 July: A silent 28 days (never returns); C, shipping fortnightly, silent 14 days
+    # (it ships again that very day): the 14-day rule calls both, and is wrong about C
+    assert t["labelled_churned"].to_dict() == {14: 2, 21: 1, 60: 0}
+    assert t.loc[14, "came_back"] == 1 and t.loc[14, "false_churn_share"] == 0.5
+    assert t.loc[21, "came_back"] == 0
+    gap = s[~((s["customer_id"] == "B") & s["ship_date"].between("2024-06-01", "2024-06-30"))]
+    t2 = label_rule_tradeoff(gap, "2024-07-01", windows=(21,), follow_days=90)
+    assert t2.loc[21, "labelled_churned"] == 2 and t2.loc[21, "came_back"] == 1   # B returns in July
+
+
+def test_cluster_robust_standard_errors_for_repeated_customers():
+    d = simulated_customers(600)
+    panel = pd.concat([d.assign(cid=np.arange(600)), d.assign(cid=np.arange(600))], ignore_index=True)
+    naive = fit_churn_model(panel, target="churned", features=["recency", "sat", "plan"])
+    robust = fit_churn_model(panel, target="churned", features=["recency", "sat", "plan"], cluster="cid")
+    single = fit_churn_model(d, target="churned", features=["recency", "sat", "plan"])
+    np.testing.assert_allclose(robust.summary()["coef"], naive.summary()["coef"])
+    # duplicating every row halves the naive variance; clustering undoes that (up to small-sample factors)
+    ratio = robust.summary()["std_err"] / single.summary()["std_err"]
+    assert ratio.between(0.95, 1.05).all()
+    assert (naive.summary()["std_err"] < 0.75 * robust.summary()["std_err"]).all()
+    assert any("cluster-robust by 'cid'" in n for n in robust.notes)
+
+
+def test_retention_plan_assigns_bonds_with_reasons():
+    w = pd.DataFrame({"flagged": [True, True, True, False], "change": [-0.6, -0.5, -0.7, 0.0],
+                      "decline_weeks": [5, 3, 4, 0],
+                      "baseline_revenue_per_week": [9000.0, 60.0, 50.0, 80.0]},
+                     index=pd.Index(["C1", "C2", "C3", "C4"], name="customer_id"))
+    f = pd.DataFrame({"relative_price": [0.0, 0.15, 0.0, 0.0], "failure_rate": [0.02, 0.02, 0.03, 0.02],
+                      "unresolved_complaints": [0, 0, 2, 0], "latest_satisfaction": [5, 6, 2, 5],
+                      "tier": ["regular"] * 4}, index=w.index)
+    plan = retention_plan(w, f)
+    assert plan["bond"].to_dict() == {"C1": "structural", "C2": "financial", "C3": "social"}
+    assert "unresolved complaint" in plan.loc["C3", "reasons"] and "+15%" in plan.loc["C2", "reasons"]
+    assert plan.loc["C1", "action"] == RETENTION_ACTIONS.loc["structural", "action"]
+
+
 def test_retention_actions_cover_the_three_bonds():
     assert list(RETENTION_ACTIONS.index) == ["financial", "social", "structural"]
     assert RETENTION_ACTIONS["action"].str.len().min() > 20
+
+
+# --------------------------------------------------------------------------- against the simulator's truth
+
+@pytest.fixture(scope="module")
+def company():
+    from crmkit.synth import BUNDLED_SEED, simulate
+    return simulate(seed=BUNDLED_SEED)
+
+
+FEATURE_TABLES = dict(attributes=("industry", "contract", "segment", "tier"))
+
+
+def _prepare(d):
+    d = d.copy()
+    d["surveyed"] = d["latest_satisfaction"].notna().astype(int)
+    d["latest_satisfaction"] = d["latest_satisfaction"].fillna(d["latest_satisfaction"].median())
+    d["key_account"] = d["tier"].astype("object").isin(["strategic", "economic"]).astype(int)
+    return d
+
+
+def test_label_rule_agrees_with_true_churn(company):
+    lab = label_churn(company.shipments, inactivity_days=90)
+    j = lab.join(company.truth.customers[["churned"]].rename(columns={"churned": "churned_true"}))
+    precision = j.loc[j["churned"], "churned_true"].mean()
+    recall = j.loc[j["churned_true"], "churned"].mean()
+    assert precision > 0.85 and recall > 0.85
+
+
+def test_model_predicts_out_of_time_and_ranks_the_true_drivers_first(company):
+    s, kw = company.shipments, dict(customers=company.customers, complaints=company.complaints,
+                                    surveys=company.surveys, **FEATURE_TABLES)
+    train = _prepare(churn_features(s, "2024-10-01", **kw).join(churn_target(s, "2024-10-01"), how="inner"))
+    test = _prepare(churn_features(s, "2025-04-01", **kw).join(churn_target(s, "2025-04-01"), how="inner"))
+    features = ["recency_days", "frequency", "log_revenue", "volume_trend", "relative_price", "failure_rate",
+                "complaints", "latest_satisfaction", "surveyed", "contract", "segment", "industry"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = fit_churn_model(train, features=features)
+    ev = evaluate(test["churn"], model.predict_proba(test))
+    assert 0.65 < ev.auc < 0.92 and ev.gains["lift"].iloc[0] > 2
+
+    # drivers: causes only, pooled over quarterly cut-offs, standard errors clustered by customer
+    from crmkit.churn import churn_panel
+    panel = _prepare(churn_panel(s, pd.date_range("2024-07-01", "2025-07-01", freq="3MS"), **kw))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        drivers = fit_churn_model(panel, features=["latest_satisfaction", "surveyed", "relative_price",
+                                                   "contract", "segment", "key_account", "industry"],
+                                  cluster="customer_id").drivers()
+    true_drivers = {"latest_satisfaction", "relative_price", "segment[B2C]", "contract[pay_per_shipment]",
+                    "key_account"}       # truth.churn_effects: satisfaction, price, contract, key account, B2C
+    assert set(drivers.index[:3]) <= true_drivers
+    assert drivers.loc["latest_satisfaction", "std_coef"] < 0 < drivers.loc["relative_price", "std_coef"]
+    assert drivers.loc["segment[B2C]", "std_coef"] > 0
+    effects = company.truth.churn_effects["coefficient"]
+    assert effects["latent_satisfaction"] < 0 < effects["price_index_10pct"] and effects["segment_b2c"] > 0
+
+
+def test_early_warning_against_true_churn_dates(company):
+    truth = company.truth.customers
+    bt = backtest_early_warning(company.shipments, truth["churn_date"], "2024-09-02", "2025-09-29", alpha=0.02)
+    s = bt.summary()["value"]
+    assert s["churners"] > 150 and s["stayers"] > 800
+    assert 0.3 < s["churned_revenue_flagged_share"] < 0.9          # the big accounts are caught
+    assert 0.02 < s["churners_flagged_share"] < 0.4                # most churners ship too little to test
+    assert s["false_alarm_rate"] < 0.2 and s["weekly_false_alarm_rate"] < 0.01
+    assert s["median_lead_weeks"] >= 0.5
+    # a warning is worth a call: flagged customers churn far more often than the base rate
+    base = bt.checks["hits"].sum() / bt.checks["active"].sum()
+    assert s["weekly_precision"] > 5 * base
