@@ -355,7 +355,9 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
                               ["resolved fast", "resolved slow"], "not resolved")
     if which == "first":
         c = c.sort_values(["customer", "date"], kind="stable").drop_duplicates("customer")
-    z = stats.norm.ppf(0.5 + level / 2)
+    for value, label in ((window_days, "window_days"), (survey_window_days, "survey_window_days")):
+        if not (isinstance(value, (int, np.integer)) and value > 0):
+            raise DataError(f"{label} must be a positive whole number of days, got {value!r}.")
 
     if surveys is not None:
         require(surveys, columns=[customer, survey_date, satisfaction], dates=[survey_date],
@@ -363,11 +365,9 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
         sv = pd.DataFrame({"customer": surveys[customer].astype(str).to_numpy(),
                            "sdate": as_dates(surveys[survey_date], column=survey_date, name="surveys").to_numpy(),
                            "score": surveys[satisfaction].astype(float).to_numpy()})
-        pairs = c.reset_index().merge(sv, on="customer", how="inner")
-        lag = (pairs["sdate"] - pairs["date"]).dt.days
-        pairs = pairs[(lag > 0) & (lag <= survey_window_days)].sort_values(["index", "sdate"])
-        first = pairs.drop_duplicates("index").set_index("index")["score"]
-        c["satisfaction_after"] = first.reindex(c.index)
+        lookup = _DayIndex(sv["customer"], sv["sdate"], c["customer"])
+        pos = lookup.first_after(c["date"], survey_window_days)
+        c["satisfaction_after"] = np.where(pos >= 0, sv["score"].to_numpy()[lookup.order][np.maximum(pos, 0)], np.nan)
     else:
         c["satisfaction_after"] = np.nan
 
@@ -378,11 +378,10 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
                            "sdate": as_dates(shipments[ship_date], column=ship_date, name="shipments").to_numpy()})
         end = sh["sdate"].max()
         known = (c["date"] + pd.Timedelta(days=window_days)) <= end
-        pairs = c.loc[known, ["customer", "date"]].reset_index().merge(sh, on="customer", how="inner")
-        lag = (pairs["sdate"] - pairs["date"]).dt.days
-        again = set(pairs.loc[(lag > 0) & (lag <= window_days), "index"])
-        c["retained"] = pd.array([pd.NA] * len(c), dtype="boolean")
-        c.loc[known, "retained"] = c.index[known].isin(list(again))
+        lookup = _DayIndex(sh["customer"], sh["sdate"], c["customer"])
+        again = lookup.first_after(c["date"], window_days) >= 0
+        c["retained"] = pd.array(np.where(known, again, False), dtype="boolean")
+        c.loc[~known.to_numpy(), "retained"] = pd.NA
     else:
         c["retained"] = pd.array([pd.NA] * len(c), dtype="boolean")
 
@@ -403,6 +402,30 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
         label += f" ({satisfaction_scale[0]}-{satisfaction_scale[1]} scale)"
     return RecoveryResult(table=table, complaints=c, fast_hours=fast_hours, window_days=window_days,
                           satisfaction_label=label)
+
+
+class _DayIndex:
+    """Events (customer, day) sorted by a combined key, to find each query's first event in a window fast."""
+
+    def __init__(self, customers: pd.Series, dates: pd.Series, query_customers: pd.Series):
+        codes, _ = pd.factorize(pd.concat([customers, query_customers], ignore_index=True))
+        self.query_code = codes[len(customers):].astype(np.int64)
+        days = dates.to_numpy("datetime64[D]").astype(np.int64)
+        self.base = int(days.min()) - 100_000
+        self.span = 400_000
+        key = codes[: len(customers)].astype(np.int64) * self.span + (days - self.base)
+        self.order = np.argsort(key, kind="stable")
+        self.key = key[self.order]
+
+    def first_after(self, dates: pd.Series, window_days: int) -> np.ndarray:
+        """Position (in sorted order) of the first event 1..window_days days after each date, or -1."""
+        days = dates.to_numpy("datetime64[D]").astype(np.int64)
+        start = self.query_code * self.span + (np.clip(days - self.base, 0, self.span - 1))
+        pos = np.searchsorted(self.key, start, side="right")          # first event strictly after the day
+        inside = pos < len(self.key)
+        hit = np.zeros(len(days), dtype=bool)
+        hit[inside] = self.key[pos[inside]] <= start[inside] + window_days
+        return np.where(hit, pos, -1)
 
 
 def _mean_ci(values: pd.Series, level: float):

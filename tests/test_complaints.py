@@ -153,9 +153,37 @@ def test_service_recovery_all_complaints_and_bad_input():
     assert all_rows["complaints"].iloc[:3].sum() == len(c)
     with pytest.raises(DataError, match="surveys= .* shipments="):
         service_recovery(c)
+    with pytest.raises(DataError, match="window_days"):
+        service_recovery(c, sv, window_days=0)
     with pytest.raises(DataError, match="which"):
         service_recovery(c, sv, which="last")
     with pytest.raises(DataError, match="unparseable date"):
         service_recovery(c.assign(date=["2024-13-01"] * 8), sv)
     with pytest.raises(DataError, match="missing column 'overall_satisfaction'"):
         service_recovery(c, sv.drop(columns="overall_satisfaction"))
+
+
+def test_service_recovery_matches_a_brute_force_join():
+    rng = np.random.default_rng(5)
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 400, 300), unit="D")
+    c = pd.DataFrame({"customer_id": rng.choice([f"C{i}" for i in range(40)], 300), "date": days,
+                      "resolved": rng.random(300) < 0.9})
+    c["resolution_hours"] = np.where(c["resolved"], rng.gamma(2, 20, 300), np.nan)
+    sv = pd.DataFrame({"customer_id": rng.choice([f"C{i}" for i in range(40)], 200),
+                       "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 450, 200), unit="D"),
+                       "overall_satisfaction": rng.integers(1, 8, 200)})
+    sh = pd.DataFrame({"customer_id": rng.choice([f"C{i}" for i in range(45)], 2000),
+                       "ship_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 500, 2000), unit="D")})
+    got = service_recovery(c, sv, sh, which="all", window_days=30, survey_window_days=60).complaints
+    end = sh["ship_date"].max()
+    for i, row in c.iterrows():
+        lag = (sv["date"] - row["date"]).dt.days
+        cand = sv[(sv["customer_id"] == row["customer_id"]) & (lag > 0) & (lag <= 60)].sort_values("date", kind="stable")
+        expected = cand["overall_satisfaction"].iloc[0] if len(cand) else np.nan
+        assert (np.isnan(expected) and np.isnan(got.loc[i, "satisfaction_after"])) or got.loc[i, "satisfaction_after"] == expected
+        lag = (sh["ship_date"] - row["date"]).dt.days
+        again = ((sh["customer_id"] == row["customer_id"]) & (lag > 0) & (lag <= 30)).any()
+        if row["date"] + pd.Timedelta(days=30) <= end:
+            assert bool(got.loc[i, "retained"]) == again
+        else:
+            assert pd.isna(got.loc[i, "retained"])
