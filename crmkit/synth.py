@@ -8,9 +8,9 @@ an accident.
 
 The causal story (written out in ``datasets/README.md``):
 
-* each customer has a size (waybills a month, kilograms a waybill) drawn from
-  heavy-tailed distributions that depend on the industry and segment, so a
-  fifth of the customers bring roughly three quarters of the revenue;
+* each customer has a yearly revenue potential (a lognormal body plus a few
+  large accounts) that sets its waybills a month and kilograms a waybill, so a
+  fifth of the customers bring roughly four fifths of the revenue;
 * every waybill can be late, damaged or lost, with probabilities that depend on
   the service, the destination, the season and the customer's lanes;
 * failures lower the customer's perception of timeliness, condition and
@@ -109,27 +109,26 @@ _CITY_DEST_W = np.array([c[3] for c in _CITY_TABLE], float)
 _REMOTE_REGIONS = np.array([REGIONS.index("west"), REGIONS.index("northeast")])
 
 # --- industry profiles ------------------------------------------------------------------
-# size shift (log scale), typical kg per waybill, service mix (standard, express, same_day,
-# cold_chain, freight), B2C share, P(cash on delivery), P(insured), P(signed-receipt return),
+# size shift (log scale), service mix (standard, express, same_day, cold_chain, freight),
+# B2C share, P(cash on delivery), P(insured), P(signed-receipt return),
 # fragility (damage multiplier), seasonal amplitude
 _IND = {
-    "apparel":           (0.00, 6.0, (0.55, 0.30, 0.05, 0.00, 0.10), 0.35, 0.22, 0.08, 0.08, 0.7, 1.3),
-    "it_electronics":    (0.30, 5.0, (0.28, 0.50, 0.10, 0.00, 0.12), 0.12, 0.08, 0.55, 0.35, 1.5, 0.8),
-    "ecommerce":         (-0.25, 2.5, (0.66, 0.24, 0.07, 0.00, 0.03), 0.45, 0.35, 0.06, 0.03, 0.9, 1.6),
-    "electromechanical": (0.35, 40.0, (0.25, 0.20, 0.03, 0.00, 0.52), 0.04, 0.03, 0.35, 0.50, 1.3, 0.6),
-    "cold_chain_food":   (0.05, 12.0, (0.08, 0.15, 0.05, 0.67, 0.05), 0.20, 0.15, 0.12, 0.15, 1.2, 1.0),
-    "pharma":            (0.45, 4.0, (0.10, 0.30, 0.10, 0.45, 0.05), 0.04, 0.02, 0.50, 0.60, 1.0, 0.3),
-    "trade_forwarding":  (0.55, 50.0, (0.15, 0.25, 0.02, 0.03, 0.55), 0.02, 0.02, 0.40, 0.45, 1.0, 0.7),
+    "apparel":           (0.00, (0.55, 0.30, 0.05, 0.00, 0.10), 0.35, 0.22, 0.08, 0.08, 0.7, 1.3),
+    "it_electronics":    (0.30, (0.28, 0.50, 0.10, 0.00, 0.12), 0.12, 0.08, 0.55, 0.35, 1.5, 0.8),
+    "ecommerce":         (-0.25, (0.66, 0.24, 0.07, 0.00, 0.03), 0.45, 0.35, 0.06, 0.03, 0.9, 1.6),
+    "electromechanical": (0.35, (0.25, 0.20, 0.03, 0.00, 0.52), 0.04, 0.03, 0.35, 0.50, 1.3, 0.6),
+    "cold_chain_food":   (0.05, (0.08, 0.15, 0.05, 0.67, 0.05), 0.20, 0.15, 0.12, 0.15, 1.2, 1.0),
+    "pharma":            (0.45, (0.10, 0.30, 0.10, 0.45, 0.05), 0.04, 0.02, 0.50, 0.60, 1.0, 0.3),
+    "trade_forwarding":  (0.55, (0.15, 0.25, 0.02, 0.03, 0.55), 0.02, 0.02, 0.40, 0.45, 1.0, 0.7),
 }
 _IND_SIZE = np.array([_IND[k][0] for k in INDUSTRIES])
-_IND_KG = np.array([_IND[k][1] for k in INDUSTRIES])
-_IND_MIX = np.array([_IND[k][2] for k in INDUSTRIES])
-_IND_B2C = np.array([_IND[k][3] for k in INDUSTRIES])
-_IND_COD = np.array([_IND[k][4] for k in INDUSTRIES])
-_IND_INS = np.array([_IND[k][5] for k in INDUSTRIES])
-_IND_SRR = np.array([_IND[k][6] for k in INDUSTRIES])
-_IND_FRAGILE = np.array([_IND[k][7] for k in INDUSTRIES])
-_IND_SEASON = np.array([_IND[k][8] for k in INDUSTRIES])
+_IND_MIX = np.array([_IND[k][1] for k in INDUSTRIES])
+_IND_B2C = np.array([_IND[k][2] for k in INDUSTRIES])
+_IND_COD = np.array([_IND[k][3] for k in INDUSTRIES])
+_IND_INS = np.array([_IND[k][4] for k in INDUSTRIES])
+_IND_SRR = np.array([_IND[k][5] for k in INDUSTRIES])
+_IND_FRAGILE = np.array([_IND[k][6] for k in INDUSTRIES])
+_IND_SEASON = np.array([_IND[k][7] for k in INDUSTRIES])
 _COLD_INDUSTRIES = np.array([INDUSTRIES.index("cold_chain_food"), INDUSTRIES.index("pharma")])
 
 # month-of-year volume profile (Jan..Dec): Spring Festival dip, 618 and Double 11 peaks
@@ -217,9 +216,15 @@ class Truth:
     Attributes
     ----------
     customers : DataFrame, index customer_id
-        value_class, historical_value, future_value, latent_satisfaction (last active month),
-        mean_satisfaction, base_volume, typical_kg, growth, price_index, late_propensity,
-        churned, decline_start, decline_weeks, churn_date.
+        value_class (historical value _ future potential value, each "high" in the top 20%),
+        historical_value (revenue in the period, RMB), future_value (expected revenue in the
+        24 months after the period, 0 once the customer has decided to leave),
+        latent_satisfaction (last active month), mean_satisfaction (over active months),
+        large_account, target_revenue (yearly revenue potential at list price), base_volume
+        (waybills a month), typical_kg, growth (log growth a year), price_index (price
+        relative to list), late_propensity (the customer's lanes, logit shift), churned,
+        decline_start (the decision to leave: volume starts to fall), decline_weeks,
+        churn_date (the day it left; NaT if it had not left by the end of the period).
     loadings : DataFrame
         item, dimension, loading on the latent-response scale.
     driver_effects : DataFrame, index dimension
@@ -815,7 +820,7 @@ def simulate(n_customers: int = 2000, months: int = 24, start="2024-01-01", seed
     # customer value: historical (revenue in the period) and future (expected next 24 months)
     hist = np.bincount(cols["c"], weights=cols["revenue"], minlength=n)
     n_ship = np.bincount(cols["c"], minlength=n)
-    rev_per = np.where(n_ship > 0, hist / np.maximum(n_ship, 1), volume * 0 + np.median(cols["revenue"]) if m_all else 0)
+    rev_per = np.where(n_ship > 0, hist / np.maximum(n_ship, 1), price_index * per_waybill)
     end_rate = volume * np.exp(growth * (end_day - start_day) / 365.25)
     hazard_x[:, 0] = sat_prev
     end_hazard = np.exp(_CHURN["intercept"] + hazard_x @ coefs)
@@ -838,6 +843,8 @@ def simulate(n_customers: int = 2000, months: int = 24, start="2024-01-01", seed
         "mean_satisfaction": np.where(active_panel.any(axis=1),
                                       (sat_panel * active_panel).sum(axis=1) / np.maximum(active_panel.sum(axis=1), 1),
                                       np.nan),
+        "large_account": large,
+        "target_revenue": target_revenue,
         "base_volume": volume,
         "typical_kg": typical_kg,
         "growth": growth,
