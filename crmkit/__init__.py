@@ -3,10 +3,13 @@
 >>> import crmkit
 >>> issubclass(crmkit.DataError, ValueError)
 True
+>>> crmkit.list_datasets()["name"].tolist()
+['customers', 'shipments', 'complaints', 'surveys']
 """
 
+from crmkit.datasets import list_datasets, load_dataset
 from crmkit.errors import DataError
 
 __version__ = "0.1.0"
 
-__all__ = ["DataError", "__version__"]
+__all__ = ["DataError", "load_dataset", "list_datasets", "__version__"]
