@@ -354,14 +354,10 @@ def _btyd_columns(summary, frequency, recency, T, name):
 # --------------------------------------------------------------------------- BG/NBD
 def _bgnbd_data(x, t_x, big_t):
     """Arrays for the BG/NBD likelihood: terms that depend on x only are summed per unique x."""
-    w = np.ones(len(x))
     rep = x > 0
-    xu, inverse = np.unique(x, return_inverse=True)
-    return {
-        "xu": xu, "wu": np.bincount(inverse, weights=w), "total": float(w.sum()),
-        "T0": big_t[~rep], "w0": w[~rep],
-        "x": x[rep], "t_x": t_x[rep], "T": big_t[rep], "w": w[rep],
-    }
+    xu, counts = np.unique(x, return_counts=True)
+    return {"xu": xu, "wu": counts.astype(float), "total": float(len(x)),
+            "T0": big_t[~rep], "x": x[rep], "t_x": t_x[rep], "T": big_t[rep]}
 
 
 def _bgnbd_loglik(log_params, d):
@@ -370,39 +366,43 @@ def _bgnbd_loglik(log_params, d):
     LL_i = A1 + A2 + log(exp(A3) + [x > 0] exp(A4)) with
     A1 = lnG(r+x) - lnG(r) + r ln(alpha), A2 = lnG(a+b) + lnG(b+x) - lnG(b) - lnG(a+b+x),
     A3 = -(r+x) ln(alpha+T), A4 = ln(a) - ln(b+x-1) - (r+x) ln(alpha+t_x).
+    Sums use ``np.sum`` of products rather than BLAS dot products, which are slower for
+    one-dimensional arrays on a busy machine.
     """
     r, alpha, a, b = np.exp(log_params)
     xu, wu, total = d["xu"], d["wu"], d["total"]
-    # A1 + A2: functions of x only
+    # A1 + A2: functions of x only, summed over the distinct frequencies
     psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + xu)
-    ll = wu @ (special.gammaln(r + xu) - special.gammaln(r) + special.gammaln(a + b)
-               + special.gammaln(b + xu) - special.gammaln(b) - special.gammaln(a + b + xu))
+    ll = np.sum(wu * (special.gammaln(r + xu) - special.gammaln(r) + special.gammaln(a + b)
+                      + special.gammaln(b + xu) - special.gammaln(b) - special.gammaln(a + b + xu)))
     ll += r * np.log(alpha) * total
-    d_r = wu @ (special.digamma(r + xu) - special.digamma(r)) + np.log(alpha) * total
+    d_r = np.sum(wu * (special.digamma(r + xu) - special.digamma(r))) + np.log(alpha) * total
     d_alpha = r / alpha * total
-    d_a = wu @ (psi_ab - psi_abx)
-    d_b = wu @ (psi_ab + special.digamma(b + xu) - special.digamma(b) - psi_abx)
-    # customers without repeat purchases: the tail is A3
+    d_a = np.sum(wu * (psi_ab - psi_abx))
+    d_b = np.sum(wu * (psi_ab + special.digamma(b + xu) - special.digamma(b) - psi_abx))
+    # customers without repeat purchases: the tail is A3 = -r ln(alpha + T)
     l0 = np.log(alpha + d["T0"])
-    ll -= r * (d["w0"] @ l0)
-    d_r -= d["w0"] @ l0
-    d_alpha -= r * (d["w0"] @ (1.0 / (alpha + d["T0"])))
+    ll -= r * l0.sum()
+    d_r -= l0.sum()
+    d_alpha -= r * np.sum(1.0 / (alpha + d["T0"]))
     # repeat customers: log(exp(A3) + exp(A4)), with weights w3 + w4 = 1
-    x, t_x, big_t, w = d["x"], d["t_x"], d["T"], d["w"]
+    x, t_x, big_t = d["x"], d["t_x"], d["T"]
     rx = r + x
     l_t = np.log(alpha + big_t)
     l_tx = np.log(alpha + t_x)
     bx1 = b + x - 1.0
     a3 = -rx * l_t
     a4 = np.log(a) - np.log(bx1) - rx * l_tx
-    tail = np.logaddexp(a3, a4)
-    w4 = np.exp(a4 - tail)
+    high = np.maximum(a3, a4)
+    e3, e4 = np.exp(a3 - high), np.exp(a4 - high)
+    norm = e3 + e4
+    w4 = e4 / norm
     w3 = 1.0 - w4
-    ll += w @ tail
-    d_r -= w @ (w3 * l_t + w4 * l_tx)
-    d_alpha -= w @ (rx * (w3 / (alpha + big_t) + w4 / (alpha + t_x)))
-    d_a += (w @ w4) / a
-    d_b -= w @ (w4 / bx1)
+    ll += np.sum(high + np.log(norm))
+    d_r -= np.sum(w3 * l_t + w4 * l_tx)
+    d_alpha -= np.sum(rx * (w3 / (alpha + big_t) + w4 / (alpha + t_x)))
+    d_a += np.sum(w4) / a
+    d_b -= np.sum(w4 / bx1)
     return float(ll), np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
 
 
@@ -609,8 +609,8 @@ def _gg_loglik(log_params, x, m, w):
     d_p = x * (psi - special.digamma(px) + np.log(m) + np.log(x) - lgm)
     d_q = psi - special.digamma(q) + np.log(g) - lgm
     d_g = q / g - (px + q) / (g + x * m)
-    grad = np.array([w @ d_p * p, w @ d_q * q, w @ d_g * g])
-    return float(w @ ll), grad
+    grad = np.array([np.sum(w * d_p) * p, np.sum(w * d_q) * q, np.sum(w * d_g) * g])
+    return float(np.sum(w * ll)), grad
 
 
 class GammaGamma:
