@@ -40,6 +40,7 @@ __all__ = [
     "GammaGamma",
     "clv",
     "holdout_comparison",
+    "plot_holdout",
 ]
 
 _UNIT_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
@@ -735,22 +736,49 @@ def clv(purchases, spend, summary, *, horizon=12, period_length=30.0, discount_r
     return out
 
 
-def holdout_comparison(purchases, cal_holdout, *, max_frequency=7):
+def holdout_comparison(purchases, cal_holdout, *, max_frequency=7, bins=None):
     """Mean predicted vs actual holdout purchases, by calibration repeat purchases.
 
     ``cal_holdout`` comes from :func:`calibration_holdout_summary`; ``purchases`` is a
-    :class:`BetaGeo` fitted on its ``*_cal`` columns. Returns one row per calibration
-    frequency (the last row pools ``max_frequency`` and more) with customers, actual and
-    predicted mean holdout purchases.
+    :class:`BetaGeo` fitted on its ``*_cal`` columns. By default one row per calibration
+    frequency 0 .. ``max_frequency - 1`` plus a row pooling ``max_frequency`` and more (the
+    layout of Fader, Hardie & Lee 2005, Figure 4); for frequent buyers pass ``bins``, the
+    left edges of frequency classes (e.g. ``[0, 10, 25, 50, 100]``). Columns: customers,
+    actual and predicted mean holdout purchases.
+
+    Examples
+    --------
+    >>> cal = pd.DataFrame({"frequency_cal": [0, 2, 5, 1, 0, 3], "recency_cal": [0, 10, 30, 5, 0, 20],
+    ...                     "T_cal": [40, 40, 40, 35, 30, 38], "frequency_holdout": [0, 1, 4, 0, 1, 2],
+    ...                     "duration_holdout": 20})
+    >>> model = BetaGeo().fit(cal, frequency="frequency_cal", recency="recency_cal", T="T_cal")
+    >>> table = holdout_comparison(model, cal, bins=[0, 1, 3])
+    >>> table.index.tolist(), table["customers"].tolist()
+    (['0', '1-2', '3+'], [2, 2, 2])
     """
     require(cal_holdout, columns=["frequency_cal", "recency_cal", "T_cal", "frequency_holdout",
                                   "duration_holdout"], name="cal_holdout")
     predicted = purchases.expected_purchases(
         cal_holdout["duration_holdout"].to_numpy(), cal_holdout,
         frequency="frequency_cal", recency="recency_cal", T="T_cal")
-    group = cal_holdout["frequency_cal"].clip(upper=max_frequency).astype(int)
-    labels = group.astype(str).where(group < max_frequency, f"{max_frequency}+")
-    frame = pd.DataFrame({"group": labels, "order": group,
+    x = cal_holdout["frequency_cal"].to_numpy()
+    if bins is None:
+        edges = np.arange(int(max_frequency) + 1)
+    else:
+        edges = np.asarray(sorted(bins), dtype=float)
+        if len(edges) < 1 or edges[0] > x.min():
+            raise DataError(f"bins={bins!r}: the first edge must be at most the smallest "
+                            f"frequency_cal ({x.min():g}). Fix: start the bins at 0.")
+    order = np.searchsorted(edges, x, side="right") - 1
+    names = []
+    for i, low in enumerate(edges):
+        if i == len(edges) - 1:
+            names.append(f"{low:g}+")
+        elif edges[i + 1] - low == 1:
+            names.append(f"{low:g}")
+        else:
+            names.append(f"{low:g}-{edges[i + 1] - 1:g}")
+    frame = pd.DataFrame({"order": order, "group": np.asarray(names, dtype=object)[order],
                           "actual": cal_holdout["frequency_holdout"].to_numpy(),
                           "predicted": predicted.to_numpy()})
     table = (frame.groupby(["order", "group"]).agg(customers=("actual", "size"),
@@ -758,3 +786,21 @@ def holdout_comparison(purchases, cal_holdout, *, max_frequency=7):
                                                    predicted=("predicted", "mean"))
              .reset_index("order", drop=True).rename_axis("repeat_purchases_cal"))
     return table
+
+
+def plot_holdout(table, ax=None):
+    """Line chart of :func:`holdout_comparison`: actual vs predicted mean holdout purchases."""
+    import matplotlib.pyplot as plt
+
+    require(table, columns=["actual", "predicted"], name="table")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    positions = np.arange(len(table))
+    ax.plot(positions, table["actual"], marker="o", label="actual")
+    ax.plot(positions, table["predicted"], marker="s", linestyle="--", label="BG/NBD predicted")
+    ax.set_xticks(positions, table.index)
+    ax.set_xlabel("repeat purchases in the calibration period (count)")
+    ax.set_ylabel("mean purchases in the holdout period (count)")
+    ax.set_title("Holdout check: predicted vs actual purchases")
+    ax.legend()
+    return ax

@@ -25,7 +25,7 @@ import pandas as pd
 
 from crmkit.clv import (BetaGeo, GammaGamma, _future_check, _period_numbers, _timestamp,
                         _transactions, calibration_holdout_summary, clv, clv_simple, clv_summary,
-                        holdout_comparison)
+                        holdout_comparison, plot_holdout)
 from crmkit.errors import DataError, as_list, require
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "GammaGamma",
     "clv",
     "holdout_comparison",
+    "plot_holdout",
 ]
 
 

@@ -385,3 +385,27 @@ def test_bgnbd_fit_recovers_simulated_parameters():
     fit = BetaGeo().fit(summary)
     truth = np.array([r, alpha, a, b])
     assert np.all(np.abs(fit.params_.to_numpy() - truth) < 3 * fit.standard_errors_.to_numpy() + 1e-3)
+
+
+def test_holdout_comparison_bins_and_plot(cdnow_cal):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crmkit.clv import plot_holdout
+
+    model = BetaGeo().fit(cdnow_cal, frequency="frequency_cal", recency="recency_cal", T="T_cal")
+    default = holdout_comparison(model, cdnow_cal)
+    binned = holdout_comparison(model, cdnow_cal, bins=[0, 1, 3, 7])
+    assert binned.index.tolist() == ["0", "1-2", "3-6", "7+"]
+    assert binned["customers"].tolist() == [1411, 439 + 214, 100 + 62 + 38 + 29, 64]
+    # pooled means are customer-weighted means of the finer rows
+    fine = default.iloc[1:3]
+    pooled = (fine["actual"] * fine["customers"]).sum() / fine["customers"].sum()
+    assert binned.loc["1-2", "actual"] == pytest.approx(pooled)
+    with pytest.raises(DataError, match="first edge"):
+        holdout_comparison(model, cdnow_cal, bins=[1, 5])
+    ax = plot_holdout(binned)
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    plt.close("all")
