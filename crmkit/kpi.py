@@ -327,8 +327,8 @@ def plot_kpi(table: pd.DataFrame, kpi: str, by: str, *, ax=None, percent: bool =
                label=f"all groups: {overall:.2f}{'%' if k == 100 else ''}")
     ax.set_yticks(y, [str(v) for v in rows[by]])
     unit = ("%" if k == 100 else "share") if per == 1 else KPI_DEFINITIONS.loc[kpi, "unit"]
-    nice = kpi.replace("_", " ").replace("on time", "on-time")
-    label = f"{nice} rate" if per == 1 and "rate" not in nice else nice
+    nice = "complaint" if kpi == "complaints_per_1000" else kpi.replace("_", " ").replace("on time", "on-time")
+    label = f"{nice} rate" if "rate" not in nice else nice
     ax.set_xlabel(f"{label} ({unit}), 95% Wilson interval")
     ax.set_ylabel(by.replace("_", " "))
     ax.set_title(f"{label[0].upper() + label[1:]} by {by.replace('_', ' ')}")  # Latin text only: CJK fonts are often missing
