@@ -64,6 +64,14 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def _shown(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
 def _html(table: pd.DataFrame, digits: int = 3) -> str:
     return table.to_html(float_format=lambda x: f"{x:,.{digits}f}", border=0, na_rep="")
 
@@ -88,6 +96,7 @@ class Explorer(widgets.VBox):
 
     def __init__(self, title, controls, compute, draw, headline=None):
         self.controls = dict(controls)
+        self._title = title
         self._compute, self._draw = compute, draw
         self._headline = headline or (lambda result, **values: "")
         self.headline = widgets.HTML()
@@ -106,6 +115,23 @@ class Explorer(widgets.VBox):
 
     def _changed(self, change) -> None:
         self.update()
+
+    def static_html(self) -> str:
+        """The current headline, chart and table as plain HTML (no live controls)."""
+        import base64
+
+        settings = ", ".join(f"{name} = {_shown(value)}" for name, value in self.values().items())
+        image = base64.b64encode(self.chart.value).decode("ascii")
+        return (f"<div><p><b>{self._title}</b> (static view; open the notebook in JupyterLab to move "
+                f"the controls)<br><small>{settings}</small></p><p>{self.headline.value}</p>"
+                f"<img src='data:image/png;base64,{image}'/>{self.table.value}</div>")
+
+    def _repr_mimebundle_(self, **kwargs):
+        # JupyterLab shows the live widget; a page rendered without widget state (nbconvert's
+        # HTML of an executed notebook) falls back to this static view.
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/html"] = self.static_html()
+        return bundle
 
     def values(self) -> dict:
         """Current value of every control, by name."""

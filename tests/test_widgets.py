@@ -206,3 +206,13 @@ def test_churn_threshold_explorer_redraws(churn_scores):
     before, after = changed(e, "contact_cost", 500.0)
     assert e.result.iloc[0]["contact_cost"] == e.result.iloc[0]["flagged"] * 500
     assert "Best threshold" in e.headline.value
+
+
+def test_static_view_for_pages_without_widget_state():
+    e = clv_explorer(margin=1500, retention=1.0, discount_rate=0.0, horizon=120)
+    bundle = e._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    html = bundle["text/html"]
+    assert "180,000" in html and "data:image/png;base64," in html and "retention = 1" in html
+    e.controls["horizon"].value = 12
+    assert "18,000" in e.static_html()
