@@ -21,13 +21,14 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from crmkit.errors import DataError, as_dates
 from crmkit.synth import (BUNDLED_SEED, CATEGORIES, CHANNELS, CITIES, COMPANY_NAME, COMPANY_NAME_ZH,
                           CONTRACTS, DIMENSIONS, INDUSTRIES, REGIONS, SEGMENTS, SERVICES, TIERS)
 
-__all__ = ["DATASETS", "DICTIONARY", "ITEM_WORDING", "data_dictionary", "dataset_path",
-           "list_datasets", "load_dataset", "dictionary_markdown"]
+__all__ = ["DATASETS", "DICTIONARY", "ITEM_WORDING", "MAPPING_FILES", "data_dictionary", "dataset_path",
+           "list_datasets", "load_dataset", "read_mapping", "read_raw", "convert_column", "dictionary_markdown"]
 
 #: Name -> one-line description of each bundled table.
 DATASETS = {
@@ -174,6 +175,9 @@ _CATEGORIES = {"industry": INDUSTRIES, "segment": SEGMENTS, "region": REGIONS, "
                "contract": CONTRACTS, "service": SERVICES, "origin": CITIES, "destination": CITIES,
                "channel": CHANNELS, "category": CATEGORIES}
 _BUNDLED_DIR = Path(__file__).resolve().parent.parent / "datasets"
+_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xls")
+#: Files in a data folder that map your column names to crmkit's.
+MAPPING_FILES = ("crmkit.yml", "columns.yml")
 
 
 def _check_name(name) -> str:
@@ -191,12 +195,76 @@ def _data_dir(data_dir) -> Path:
 
 
 def dataset_path(name: str, data_dir=None) -> Path:
-    """Path of the CSV file for table ``name`` (in ``data_dir``, default the bundled datasets/).
+    """Path of the file holding table ``name`` (in ``data_dir``, default the bundled datasets/).
+
+    In a folder of your own the table may be ``.csv``, ``.parquet`` or ``.xlsx``, or any file the
+    folder's mapping names under ``files:``.
 
     >>> dataset_path("customers").name
     'customers.csv'
     """
-    return _data_dir(data_dir) / f"{_check_name(name)}.csv"
+    folder = _data_dir(data_dir)
+    name = _check_name(name)
+    files = read_mapping(folder)["files"] if folder.is_dir() else {}
+    if name in files:
+        return folder / files[name]
+    found = [folder / f"{name}{suffix}" for suffix in _SUFFIXES if (folder / f"{name}{suffix}").is_file()]
+    return found[0] if found else folder / f"{name}.csv"
+
+
+def read_mapping(folder, columns: dict | None = None) -> dict:
+    """The column mapping of a data folder: ``columns`` if given, else the folder's ``crmkit.yml``
+    (or ``columns.yml``), else none. Returns ``{"files": {table: file}, "columns": {table: {yours: ours}}}``.
+
+    ``columns`` may be the full form or just ``{table: {your_column: crmkit_column}}``.
+
+    >>> read_mapping("datasets")
+    {'files': {}, 'columns': {}}
+    """
+    if columns is not None:
+        mapping = columns if {"columns", "files"} & set(columns) else {"columns": columns}
+    else:
+        found = [Path(folder, name) for name in MAPPING_FILES if Path(folder, name).is_file()]
+        mapping = (yaml.safe_load(found[0].read_text(encoding="utf-8")) or {}) if found else {}
+    unknown = (set(mapping.get("columns", {})) | set(mapping.get("files", {}))) - set(DICTIONARY)
+    extra = set(mapping) - {"files", "columns"}
+    if unknown or extra:
+        raise DataError(f"column mapping: unknown table or key {sorted(unknown | extra)}. "
+                        f"Fix: use 'files' and 'columns', with tables {', '.join(DICTIONARY)}.")
+    return {"files": mapping.get("files", {}), "columns": mapping.get("columns", {})}
+
+
+def read_raw(name: str, data_dir=None, columns: dict | None = None) -> pd.DataFrame:
+    """Read table ``name`` as stored, renamed to crmkit's columns but not yet typed."""
+    name = _check_name(name)
+    folder = _data_dir(data_dir)
+    mapping = read_mapping(folder, columns)
+    path = folder / mapping["files"][name] if name in mapping["files"] else dataset_path(name, data_dir)
+    if not path.is_file():
+        hint = ("regenerate the bundled data with: python -m crmkit.synth --out datasets"
+                if data_dir is None else f"put {name}.csv in that folder, name the file in its crmkit.yml, "
+                f"or pass another data_dir")
+        raise DataError(f"{name}: file {str(path)!r} not found. Fix: {hint}.")
+    renames = mapping["columns"].get(name, {})
+    if path.suffix.lower() != ".csv":
+        return _read_other(path).rename(columns=renames)
+    types = {row[0]: row[1] for row in DICTIONARY[name]}
+    theirs = {ours: yours for yours, ours in renames.items()}
+    text_columns = {theirs.get(c, c): "str" for c, kind in types.items() if kind in ("str", "category")}
+    try:
+        table = pd.read_csv(path, dtype=text_columns, keep_default_na=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise DataError(f"{name}: cannot read {str(path)!r} as CSV ({error}). "
+                        f"Fix: save it as UTF-8 CSV with a header row.") from None
+    return table.rename(columns=renames)
+
+
+def _read_other(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_excel(path)
+    except ImportError as error:
+        raise DataError(f"{path.name}: reading {path.suffix} files needs an optional package ({error}). "
+                        f"Fix: install it (pyarrow for Parquet, openpyxl for Excel) or save as CSV.") from None
 
 
 def data_dictionary(name: str | None = None) -> pd.DataFrame:
@@ -248,7 +316,7 @@ def list_datasets(data_dir=None) -> pd.DataFrame:
     return table
 
 
-def load_dataset(name: str, data_dir=None) -> pd.DataFrame:
+def load_dataset(name: str, data_dir=None, columns: dict | None = None) -> pd.DataFrame:
     """Load one table with proper dtypes: dates parsed, categories as category, flags as bool.
 
     Parameters
@@ -256,8 +324,11 @@ def load_dataset(name: str, data_dir=None) -> pd.DataFrame:
     name : str
         One of ``customers``, ``shipments``, ``complaints``, ``surveys``.
     data_dir : str or Path, optional
-        Folder holding ``<name>.csv`` in the same layout; None means the bundled datasets
-        (or the folder named by the environment variable ``CRMKIT_DATA_DIR``).
+        Folder holding ``<name>.csv`` (or ``.parquet`` / ``.xlsx``); None means the bundled
+        datasets (or the folder named by the environment variable ``CRMKIT_DATA_DIR``). Your
+        own column names are mapped by a ``crmkit.yml`` in the folder (see :func:`read_mapping`).
+    columns : dict, optional
+        The mapping as a dict instead of the folder's ``crmkit.yml``.
 
     Returns
     -------
@@ -270,28 +341,19 @@ def load_dataset(name: str, data_dir=None) -> pd.DataFrame:
     >>> customers["tier"].cat.categories.tolist()
     ['strategic', 'economic', 'potential', 'regular']
     """
-    name = _check_name(name)
-    path = dataset_path(name, data_dir)
-    if not path.is_file():
-        hint = ("regenerate the bundled data with: python -m crmkit.synth --out datasets"
-                if data_dir is None else f"put {name}.csv in that folder or pass another data_dir")
-        raise DataError(f"{name}: file {str(path)!r} not found. Fix: {hint}.")
+    table = read_raw(name, data_dir, columns)
     types = {row[0]: row[1] for row in DICTIONARY[name]}
-    text_columns = {c: "str" for c, kind in types.items() if kind in ("str", "category")}
-    try:
-        table = pd.read_csv(path, dtype=text_columns, keep_default_na=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        raise DataError(f"{name}: cannot read {str(path)!r} as CSV ({error}). "
-                        f"Fix: save it as UTF-8 CSV with a header row.") from None
     for column in table.columns:
         kind = types.get(column)
         if kind is None:
             continue
-        table[column] = _convert(table[column], column, kind, name)
+        table[column] = convert_column(table[column], column, kind, name)
     return table
 
 
-def _convert(values: pd.Series, column: str, kind: str, name: str) -> pd.Series:
+def convert_column(values: pd.Series, column: str, kind: str, name: str) -> pd.Series:
+    """Give one column its data-dictionary type (str, category, date, bool, boolean, int, float),
+    raising DataError with a count and an example for values that do not convert."""
     if kind == "str":
         return values.astype("str")
     if kind == "category":
