@@ -145,8 +145,7 @@ def service_kpis(shipments: pd.DataFrame, by=None, freq: str | None = None,
     """
     name = "shipments"
     by = as_list(by)
-    require_frame(shipments, name=name)
-    require_columns(shipments, by, name=name)
+    require(shipments, columns=by, no_nan=by, name=name)
     if not 0 < level < 1:
         raise DataError(f"level must lie between 0 and 1, got {level}. Fix: use e.g. level=0.95.")
     flags = {"on_time": on_time, "damage": damaged, "loss": lost, "urgent": urgent,

@@ -188,3 +188,10 @@ def test_plot_kpi_labels_and_checks():
         plot_kpi(table, "speed", "region")
     with pytest.raises(DataError, match="several rows"):
         plot_kpi(service_kpis(make_shipments(), by="region", freq="M"), "on_time", "region")
+
+
+def test_missing_group_values_are_reported_not_dropped():
+    s = make_shipments()
+    s.loc[2, "region"] = None
+    with pytest.raises(DataError, match="'region' has 1 missing value"):
+        service_kpis(s, by="region")
