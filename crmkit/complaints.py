@@ -102,7 +102,7 @@ def complaint_pareto(complaints: pd.DataFrame, category: str = "category", *,
 def _check_resolution(complaints, hours, resolved, extra=()):
     name = "complaints"
     require(complaints, columns=[hours, resolved, *extra], numeric=[hours], non_negative=[hours],
-            no_nan=[resolved], name=name)
+            no_nan=[resolved, *extra], name=name)
     done = _as_bool(complaints[resolved], resolved, name).astype(bool)
     h = complaints[hours].astype(float)
     gap = done & h.isna()

@@ -384,7 +384,7 @@ def nps(scores, *, column: str = "recommend", by=None, level: float = 0.95) -> p
         frame = scores
     name = "surveys"
     by = as_list(by)
-    require(frame, columns=[column, *by], numeric=[column], no_nan=[column], name=name)
+    require(frame, columns=[column, *by], numeric=[column], no_nan=[column, *by], name=name)
     require_in_range(frame, [column], 0, 10, name=name)
     values = frame[column].astype(float)
     not_int = values != np.round(values)

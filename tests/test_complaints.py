@@ -187,3 +187,10 @@ def test_service_recovery_matches_a_brute_force_join():
             assert bool(got.loc[i, "retained"]) == again
         else:
             assert pd.isna(got.loc[i, "retained"])
+
+
+def test_resolution_times_reports_missing_group_values():
+    c = make_complaints()
+    c.loc[1, "channel"] = None
+    with pytest.raises(DataError, match="'channel' has 1 missing value"):
+        resolution_times(c, by="channel")
