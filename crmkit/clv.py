@@ -415,8 +415,11 @@ def _collapse(*columns):
 
 
 def _fit(negloglik, start, names):
-    result = optimize.minimize(negloglik, np.log(start), jac=True, method="BFGS",
-                               options={"gtol": 1e-8, "maxiter": 2000})
+    # L-BFGS-B on log-parameters, boxed to exp(+-30): unbounded BFGS can take one huge step
+    # into a region where the likelihood underflows and never come back.
+    result = optimize.minimize(negloglik, np.log(start), jac=True, method="L-BFGS-B",
+                               bounds=[(-30.0, 30.0)] * len(start),
+                               options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000, "maxcor": 20})
     if not np.all(np.isfinite(result.x)):
         raise DataError("The model did not converge (parameters ran off to infinity). "
                         "Fix: check the summary has enough repeat buyers and a sensible time unit.")
@@ -443,8 +446,8 @@ def _fit(negloglik, start, names):
 
 
 def _converged(result) -> bool:
-    # BFGS often stops on "precision loss" at the optimum; judge by the gradient instead
-    return bool(result.success or np.max(np.abs(result.jac)) < 1e-4)
+    inside = np.all(np.abs(result.x) < 29.0)  # not stopped at the box around log-parameters
+    return bool(result.success and inside)
 
 
 def _summary_frame(params, se):
