@@ -685,6 +685,9 @@ class ChurnModel:
                     fmt="o", color="#1f4e79", ecolor="grey", capsize=3)
         ax.axvline(1, color="black", lw=1)
         ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
         ax.set_yticks(y, [t.index[i] for i in order])
         ax.set_xlabel("odds ratio of churning" + (" per standard deviation" if per_sd else " per unit")
                       + " (log scale; 1 = no effect)")
@@ -1259,7 +1262,7 @@ class WarningBacktest:
 def backtest_early_warning(shipments: pd.DataFrame, churn_dates: pd.Series, start, end, *,
                            customer: str = "customer_id", date: str = "ship_date",
                            amount: str | None = "revenue", every_weeks: int = 1,
-                           horizon_weeks: int = 26, recent_weeks: int = 4,
+                           horizon_weeks: int = 13, recent_weeks: int = 4,
                            baseline_weeks: int = 26, alpha: float = 0.01, min_drop: float = 0.3,
                            silent_days: int | None = 90, adjust: bool = True,
                            groups: pd.Series | None = None) -> WarningBacktest:
@@ -1271,6 +1274,8 @@ def backtest_early_warning(shipments: pd.DataFrame, churn_dates: pd.Series, star
     ``start`` and ``end``; a *stayer* does not churn before ``end + horizon_weeks``. A
     warning on a customer who churns within ``horizon_weeks`` is a hit; the lead time is the
     weeks from the first hit to the churn date. Any warning on a stayer is a false alarm.
+    Keep ``horizon_weeks`` short (a quarter by default): with a long one, a chance warning
+    months before the customer's volume began to fall would count as a hit.
 
     Returns
     -------

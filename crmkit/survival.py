@@ -224,6 +224,9 @@ class CoxModel:
                     fmt="o", color="#1f4e79", ecolor="grey", capsize=3)
         ax.axvline(1, color="black", lw=1)
         ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
         ax.set_yticks(y, t.index)
         ax.set(xlabel="hazard ratio per unit (log scale; 1 = no effect)", ylabel="term",
                title="Cox model: hazard ratios with 95% intervals")
