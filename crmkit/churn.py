@@ -188,6 +188,7 @@ def label_rule_tradeoff(shipments: pd.DataFrame, as_of, *, windows=(30, 60, 90, 
     """
     require(shipments, columns=[customer, date], no_nan=[customer, date], dates=[date], name="shipments")
     as_of = _timestamp(as_of, "as_of")
+    shipments = shipments.reset_index(drop=True)
     dates = _dates(shipments, date, "shipments")
     _check_cutoff(as_of, dates.min(), dates.max(), "as_of", "shipments")
     later = (dates >= as_of) & (dates < as_of + pd.Timedelta(days=int(follow_days)))
@@ -327,6 +328,7 @@ def churn_features(shipments: pd.DataFrame, cutoff, *, customers: pd.DataFrame |
     require(shipments, columns=[customer, date, amount], numeric=[amount], no_nan=[customer, date],
             dates=[date], name="shipments")
     cutoff = _timestamp(cutoff, "cutoff")
+    shipments = shipments.reset_index(drop=True)      # positions, whatever the caller's index
     dates = _dates(shipments, date, "shipments")
     _check_cutoff(cutoff, dates.min(), dates.max(), "cutoff", "shipments")
     for label, value in (("window_days", window_days), ("recent_weeks", recent_weeks),
@@ -419,6 +421,7 @@ def churn_features(shipments: pd.DataFrame, cutoff, *, customers: pd.DataFrame |
 
     if complaints is not None:
         require(complaints, columns=[customer, complaint_date], dates=[complaint_date], name="complaints")
+        complaints = complaints.reset_index(drop=True)
         cdate = as_dates(complaints[complaint_date], column=complaint_date, name="complaints")
         c = complaints.loc[(cdate < cutoff) & (cdate >= window_start)]
         cd = cdate[c.index]
@@ -440,6 +443,7 @@ def churn_features(shipments: pd.DataFrame, cutoff, *, customers: pd.DataFrame |
     if surveys is not None:
         require(surveys, columns=[customer, survey_date, satisfaction], numeric=[satisfaction],
                 dates=[survey_date], name="surveys")
+        surveys = surveys.reset_index(drop=True)
         sdate = as_dates(surveys[survey_date], column=survey_date, name="surveys")
         sv = pd.DataFrame({"customer": surveys[customer].to_numpy(), "date": sdate.to_numpy(),
                            "score": pd.to_numeric(surveys[satisfaction]).to_numpy(dtype=float)})
@@ -1186,6 +1190,7 @@ def early_warning(shipments: pd.DataFrame, as_of=None, *, customer: str = "custo
             raise DataError(f"{label} must be a positive whole number of weeks, got {value!r}.")
     if not 0 < alpha < 1:
         raise DataError(f"alpha must lie between 0 and 1, got {alpha!r}.")
+    shipments = shipments.reset_index(drop=True)
     dates = _dates(shipments, date, "shipments")
     as_of = dates.max().normalize() + _DAY if as_of is None else _timestamp(as_of, "as_of")
     _check_cutoff(as_of, dates.min(), dates.max(), "as_of", "shipments")
@@ -1300,6 +1305,7 @@ def backtest_early_warning(shipments: pd.DataFrame, churn_dates: pd.Series, star
         raise DataError("churn_dates must be a pandas Series indexed by customer (NaT = never churned). "
                         "Fix: pass e.g. label_churn(shipments)['churn_date'] or the simulator's truth.")
     start, end = _timestamp(start, "start"), _timestamp(end, "end")
+    shipments = shipments.reset_index(drop=True)
     dates = _dates(shipments, date, "shipments")
     _check_cutoff(start, dates.min(), dates.max(), "start", "shipments")
     _check_cutoff(end, dates.min(), dates.max(), "end", "shipments")

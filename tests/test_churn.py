@@ -158,6 +158,18 @@ def test_features_have_no_leakage_from_after_the_cutoff():
     pd.testing.assert_frame_equal(changed, base)
 
 
+def test_any_index_works_including_duplicates():
+    s, k, v = make_shipments(), make_complaints(), make_surveys()
+    plain = churn_features(s, "2024-07-01", customers=make_customers(), complaints=k, surveys=v)
+    s.index, k.index, v.index = [7] * len(s), [7] * len(k), ["x"] * len(v)
+    odd = churn_features(s, "2024-07-01", customers=make_customers(), complaints=k, surveys=v)
+    pd.testing.assert_frame_equal(odd, plain)
+    assert early_warning(s, adjust=False).shape[0] == 2
+    d = simulated_customers(300)
+    d.index = [0] * 300
+    assert fit_churn_model(d, target="churned").predict_proba(d).notna().all()
+
+
 def test_complaint_resolved_after_cutoff_counts_as_unresolved():
     s = make_shipments()
     k = make_complaints()
