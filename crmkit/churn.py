@@ -941,7 +941,8 @@ def evaluate(y_true, scores, *, threshold: float | None = None, n_bins: int = 10
     Parameters
     ----------
     y_true : array-like of 0/1 (or bool)
-    scores : array-like of float, higher = more likely to churn (probabilities for calibration)
+    scores : array-like of float, higher = more likely to churn (probabilities for calibration).
+        Two Series are matched by index; arrays by position.
     threshold : float, optional
         Flag customers whose score is at or above it.
     n_bins : int
@@ -958,6 +959,12 @@ def evaluate(y_true, scores, *, threshold: float | None = None, n_bins: int = 10
     >>> ev.auc
     0.75
     """
+    if isinstance(y_true, pd.Series) and isinstance(scores, pd.Series) and not y_true.index.equals(scores.index):
+        if y_true.index.is_unique and scores.index.is_unique and set(y_true.index) == set(scores.index):
+            scores = scores.reindex(y_true.index)          # same customers in another order: align
+        else:
+            raise DataError("y_true and scores are Series with different indexes (different customers). "
+                            "Fix: score the same customers, e.g. evaluate(df['churn'], model.predict_proba(df)).")
     y = pd.Series(np.asarray(y_true)).reset_index(drop=True)
     s = pd.Series(np.asarray(scores, dtype=float) if not isinstance(scores, pd.Series)
                   else scores.to_numpy(dtype=float))

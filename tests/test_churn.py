@@ -332,6 +332,14 @@ def test_every_evaluation_plot_has_title_and_labels(kind):
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
+def test_evaluate_aligns_series_by_customer():
+    y = pd.Series([0, 0, 1, 1], index=["a", "b", "c", "d"])
+    scores = pd.Series([0.8, 0.35, 0.4, 0.1], index=["d", "c", "b", "a"])
+    assert evaluate(y, scores, n_bins=2).auc == 0.75
+    with pytest.raises(DataError, match="different indexes"):
+        evaluate(y, scores.rename({"a": "z"}), n_bins=2)
+
+
 def test_evaluate_bad_input():
     with pytest.raises(DataError, match="only one class"):
         evaluate([1, 1, 1, 1], [0.1, 0.2, 0.3, 0.4], n_bins=2)
