@@ -272,6 +272,9 @@ class RecoveryResult:
         """Two panels: mean satisfaction and retention rate per class, with 95% intervals. Returns the Axes array."""
         import matplotlib.pyplot as plt
 
+        if self.table.index.nlevels > 1:
+            raise DataError("plot() draws results without by=; for a grouped result read .summary(). "
+                            "Fix: call service_recovery(...) without by= to plot.")
         if axes is None:
             _, axes = plt.subplots(1, 2, figsize=(10, 3.8))
         t = self.table
@@ -304,7 +307,7 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
                      baseline: bool = True, customer: str = "customer_id", date: str = "date",
                      hours: str = "resolution_hours", resolved: str = "resolved",
                      survey_date: str = "date", satisfaction: str = "overall_satisfaction",
-                     ship_date: str = "ship_date", satisfaction_scale=(1, 7),
+                     ship_date: str = "ship_date", satisfaction_scale=(1, 7), by=None,
                      level: float = 0.95) -> RecoveryResult:
     """Satisfaction and retention of complaining customers, by how fast the complaint was resolved.
 
@@ -321,7 +324,8 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
     the rows are independent; ``"all"`` uses every complaint. With ``baseline`` a
     ``no complaint`` row gives the mean satisfaction of customers who never complained.
     The comparison is observational: customers whose complaints are hard to resolve may
-    differ in other ways.
+    differ in other ways. ``by`` (complaint columns, e.g. ``"category"``) compares the
+    recovery classes within groups, so that like is compared with like.
 
     Returns
     -------
@@ -346,11 +350,14 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
         raise DataError("service_recovery needs surveys= (satisfaction) and/or shipments= (retention).")
     if not (np.isfinite(fast_hours) and fast_hours > 0):
         raise DataError(f"fast_hours must be a positive number of hours, got {fast_hours}.")
-    require(complaints, columns=[customer, date], dates=[date], no_nan=[customer, date], name=name)
+    by = as_list(by)
+    require(complaints, columns=[customer, date, *by], dates=[date], no_nan=[customer, date, *by], name=name)
     done, h = _check_resolution(complaints, hours, resolved)
     c = pd.DataFrame({"customer": complaints[customer].astype(str).to_numpy(),
                       "date": as_dates(complaints[date], column=date, name=name).to_numpy(),
                       "hours": h.to_numpy()}, index=complaints.index)
+    for b in by:
+        c[b] = complaints[b].to_numpy()
     c["recovery"] = np.select([done.to_numpy() & (h.to_numpy() <= fast_hours), done.to_numpy()],
                               ["resolved fast", "resolved slow"], "not resolved")
     if which == "first":
@@ -386,17 +393,20 @@ def service_recovery(complaints: pd.DataFrame, surveys: pd.DataFrame | None = No
         c["retained"] = pd.array([pd.NA] * len(c), dtype="boolean")
 
     rows = []
-    for cls in RECOVERY_CLASSES:
-        g = c[c["recovery"] == cls]
-        rows.append((cls, len(g), *_mean_ci(g["satisfaction_after"].dropna(), level),
-                     *_share_ci(g["retained"].dropna(), level)))
+    groups = c.groupby(by, observed=True, sort=True) if by else [((), c)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        for cls in RECOVERY_CLASSES:
+            g = part[part["recovery"] == cls]
+            rows.append((*key, cls, len(g), *_mean_ci(g["satisfaction_after"].dropna(), level),
+                         *_share_ci(g["retained"].dropna(), level)))
     if baseline and surveys is not None:
         complainers = set(complaints[customer].astype(str))
         base = sv.loc[~sv["customer"].isin(complainers), "score"]
-        rows.append(("no complaint", 0, *_mean_ci(base, level), 0, np.nan, np.nan, np.nan))
-    table = pd.DataFrame(rows, columns=["recovery", "complaints", "satisfaction_n", "satisfaction",
+        rows.append((*(["all"] * len(by)), "no complaint", 0, *_mean_ci(base, level), 0, np.nan, np.nan, np.nan))
+    table = pd.DataFrame(rows, columns=[*by, "recovery", "complaints", "satisfaction_n", "satisfaction",
                                         "satisfaction_low", "satisfaction_high", "retention_n", "retained",
-                                        "retained_low", "retained_high"]).set_index("recovery")
+                                        "retained_low", "retained_high"]).set_index([*by, "recovery"])
     label = satisfaction.replace("_", " ")
     if satisfaction_scale is not None:
         label += f" ({satisfaction_scale[0]}-{satisfaction_scale[1]} scale)"

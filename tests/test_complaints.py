@@ -194,3 +194,18 @@ def test_resolution_times_reports_missing_group_values():
     c.loc[1, "channel"] = None
     with pytest.raises(DataError, match="'channel' has 1 missing value"):
         resolution_times(c, by="channel")
+
+
+def test_service_recovery_within_groups():
+    c, sv, sh = make_complaints(), make_surveys(), make_shipments()
+    result = service_recovery(c, sv, sh, by="category", which="all")
+    t = result.summary()
+    assert t.index.names == ["category", "recovery"]
+    assert t["complaints"].sum() == len(c)
+    assert t.loc[("delay", "resolved fast"), "complaints"] == 2  # K0 (3 h) and K6 (20 h)
+    assert t.loc[("delay", "resolved slow"), "complaints"] == 2  # K1 (50 h) and K4 (80 h)
+    assert ("all", "no complaint") in t.index
+    with pytest.raises(DataError, match="without by"):
+        result.plot()
+    with pytest.raises(DataError, match="missing column 'segment'"):
+        service_recovery(c, sv, by="segment")
