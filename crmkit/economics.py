@@ -254,14 +254,17 @@ class SatisfactionValue:
     model: object = field(repr=False, default=None)
 
     def summary(self) -> pd.DataFrame:
-        """One row per satisfaction band: customers, mean score, shipments, revenue and margin a
-        month after the survey, share who churned within the window."""
+        """One row per satisfaction band: customers, mean score, revenue a month before and after the
+        survey, the median change against the customer's own past, shipments and margin a month
+        after, and the share who churned within the window."""
         g = self.customers.groupby("band", observed=False)
         table = pd.DataFrame({
             "customers": g.size(),
             "mean_score": g[self.score].mean(),
-            "shipments_per_month": g["shipments_per_month"].mean(),
+            "revenue_before_per_month": g["revenue_before_per_month"].mean(),
             "revenue_per_month": g["revenue_per_month"].mean(),
+            "median_revenue_change": g["revenue_change"].median(),
+            "shipments_per_month": g["shipments_per_month"].mean(),
             "margin_per_month": g["margin_per_month"].mean(),
             "churned_share": g["churned"].mean(),
         })
@@ -315,8 +318,10 @@ def satisfaction_value(surveys, shipments, *, score="overall_satisfaction", band
     For each customer, take the latest survey answer that leaves ``window_days`` of
     shipment data after it; count the shipments, revenue and margin (revenue - cost) in
     that window (per month of 30.4375 days) and whether the customer stopped shipping in
-    it (no shipment in its last ``churn_days`` days). Customers are grouped into
-    satisfaction ``bands``.
+    it (no shipment in its last ``churn_days`` days). The revenue a month in the same length
+    of time *before* the answer (as much of it as the data cover) gives each customer's own
+    baseline: ``revenue_change`` compares after with before, so large customers do not pass
+    for satisfied ones. Customers are grouped into satisfaction ``bands``.
 
     Returns
     -------
@@ -361,6 +366,8 @@ def satisfaction_value(surveys, shipments, *, score="overall_satisfaction", band
     start = tx["customer"].map(latest["date"])
     offset = tx["date"] - start
     inside = (offset >= pd.Timedelta(0)) & (offset < window)
+    before = (offset < pd.Timedelta(0)) & (offset >= -window)
+    covered = ((latest["date"] - tdates.min().normalize()).dt.days.clip(0, window_days)) / 30.4375
     late = inside & (offset >= window - pd.Timedelta(days=churn_days))
     g = tx[inside].groupby("customer")
     per_month = window_days / 30.4375
@@ -370,6 +377,11 @@ def satisfaction_value(surveys, shipments, *, score="overall_satisfaction", band
     out["shipments_per_month"] = g.size().reindex(out.index, fill_value=0) / per_month
     out["revenue_per_month"] = g["revenue"].sum().reindex(out.index, fill_value=0.0) / per_month
     out["margin_per_month"] = g["margin"].sum().reindex(out.index, fill_value=0.0) / per_month
+    earlier = tx[before].groupby("customer")["revenue"].sum().reindex(out.index, fill_value=0.0)
+    out["revenue_before_per_month"] = (earlier / covered.where(covered > 0)).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["revenue_change"] = np.where(out["revenue_before_per_month"] > 0,
+                                         out["revenue_per_month"] / out["revenue_before_per_month"] - 1, np.nan)
     active_late = tx[late].groupby("customer").size().reindex(out.index, fill_value=0)
     out["churned"] = active_late.eq(0)
     labels = [b[0] for b in bands]

@@ -110,6 +110,11 @@ def test_satisfaction_value_counts_the_window(survey_and_shipments):
     assert c.loc["a", "churned"] == False  # shipped 2024-06-20, inside the last 60 days  # noqa: E712
     assert c.loc["b", "churned"] == True  # noqa: E712
     assert c.loc["d", "shipments_per_month"] == 0 and c.loc["d", "churned"] == True  # noqa: E712
+    # before the answer: a shipped 500 on 2023-12-01, inside the 180 days but the data start there
+    covered = (pd.Timestamp("2024-01-01") - pd.Timestamp("2023-12-01")).days / 30.4375
+    assert c.loc["a", "revenue_before_per_month"] == pytest.approx(500 / covered)
+    assert c.loc["a", "revenue_change"] == pytest.approx((100 / months) / (500 / covered) - 1)
+    assert np.isnan(c.loc["b", "revenue_change"])   # nothing before: no baseline
     assert c["band"].astype(str).to_dict() == {"a": "very satisfied (7)", "b": "satisfied (5-6)",
                                                "c": "dissatisfied (1-3)", "d": "neutral (4)"}
     summary = result.summary()
