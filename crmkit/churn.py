@@ -45,6 +45,7 @@ __all__ = [
     "evaluate",
     "Evaluation",
     "early_warning",
+    "plot_warning",
     "backtest_early_warning",
     "WarningBacktest",
     "RETENTION_ACTIONS",
@@ -1222,6 +1223,51 @@ def early_warning(shipments: pd.DataFrame, as_of=None, *, customer: str = "custo
     out = out.sort_values(["flagged", key], ascending=[False, asc], kind="stable")
     out.attrs["as_of"] = as_of
     return out
+
+
+def plot_warning(shipments: pd.DataFrame, customer_id, as_of=None, *, customer: str = "customer_id",
+                 date: str = "ship_date", recent_weeks: int = 4, baseline_weeks: int = 26,
+                 ax=None, **warning_kwargs):
+    """Draw one customer's weekly shipments with the baseline, the recent level and the fall's start.
+
+    The picture an account manager needs before the call: the weekly bars of the baseline and
+    recent windows used by :func:`early_warning`, the two average levels, and the estimated
+    start of the fall. Extra keyword arguments go to :func:`early_warning`.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    w = early_warning(shipments, as_of, customer=customer, date=date, recent_weeks=recent_weeks,
+                      baseline_weeks=baseline_weeks, silent_days=None, **warning_kwargs)
+    if customer_id not in w.index:
+        raise DataError(f"customer {customer_id!r} has no shipment in the {recent_weeks + baseline_weeks} "
+                        f"weeks before {w.attrs['as_of'].date()}. Fix: check the id or the date.")
+    row = w.loc[customer_id]
+    as_of = w.attrs["as_of"]
+    start = as_of - pd.Timedelta(weeks=recent_weeks + baseline_weeks)
+    mine = shipments[customer] == customer_id
+    counts = _weekly_counts(shipments.loc[mine, customer], _dates(shipments, date, "shipments")[mine],
+                            start, recent_weeks + baseline_weeks).iloc[0].to_numpy()
+    weeks = start + pd.to_timedelta(np.arange(len(counts)) * 7, unit="D")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.8))
+    colors = ["#9bbbd4"] * baseline_weeks + ["#c0504d" if row["flagged"] else "#1f4e79"] * recent_weeks
+    ax.bar(weeks, counts, width=6, align="edge", color=colors)
+    ax.hlines(row["baseline_per_week"], weeks[0], weeks[baseline_weeks], color="black", lw=2,
+              label=f"baseline {row['baseline_per_week']:.1f} a week")
+    ax.hlines(row["recent_per_week"], weeks[baseline_weeks], as_of, color="red", lw=2,
+              label=f"last {recent_weeks} weeks {row['recent_per_week']:.1f} a week ({row['change']:+.0%})")
+    if pd.notna(row["decline_start"]):
+        ax.axvline(row["decline_start"], color="red", ls="--", lw=1,
+                   label=f"fall began about {row['decline_start']:%Y-%m-%d} ({int(row['decline_weeks'])} weeks)")
+    state = "FLAGGED" if row["flagged"] else "not flagged"
+    ax.set(title=f"{customer_id}: weekly shipments before {as_of:%Y-%m-%d} ({state}, p = {row['p_value']:.2g})",
+           xlabel="week starting", ylabel="shipments (waybills) per week")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
 
 
 @dataclass

@@ -15,7 +15,7 @@ from scipy import stats
 from crmkit import DataError
 from crmkit.churn import (RETENTION_ACTIONS, backtest_early_warning, churn_features, churn_target,
                           early_warning, evaluate, fit_churn_model, label_churn, label_rule_tradeoff,
-                          retention_plan)
+                          plot_warning, retention_plan)
 
 
 # --------------------------------------------------------------------------- small fixtures
@@ -378,6 +378,15 @@ def test_early_warning_flags_the_falling_customer_with_size_and_duration():
     assert abs((w.loc[falling, "decline_start"] - pd.Timestamp("2024-11-18")).days) <= 14
     assert w.loc[falling, "revenue_at_risk_per_week"] == pytest.approx(55, abs=12)
     assert w["flagged"].sum() <= 2                                  # steady ones rarely flagged
+
+
+def test_plot_warning_draws_the_customer_series():
+    s = weekly_panel()
+    ax = plot_warning(s, "C30", "2024-12-30")
+    assert "FLAGGED" in ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert len(ax.patches) == 30 and any("fall began" in t.get_text() for t in ax.get_legend().get_texts())
+    with pytest.raises(DataError, match="no shipment"):
+        plot_warning(s, "nobody", "2024-12-30")
 
 
 def test_market_adjustment_does_not_read_a_company_wide_dip_as_churn():
