@@ -209,3 +209,14 @@ def test_service_recovery_within_groups():
         result.plot()
     with pytest.raises(DataError, match="missing column 'segment'"):
         service_recovery(c, sv, by="segment")
+
+
+def test_failure_complaint_rates_recover_the_simulators_complaint_probabilities():
+    from crmkit.synth import simulate
+
+    company = simulate()  # the bundled company
+    table = failure_complaint_rates(company.shipments, company.complaints)
+    truth = company.truth.failure_effects["complaint_probability"]
+    for failure in ("lost", "damaged", "late"):
+        assert table.loc[failure, "low"] <= truth[failure] <= table.loc[failure, "high"], (failure, table.loc[failure])
+    assert table.loc["no failure", "rate"] < 0.01
