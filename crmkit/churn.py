@@ -504,8 +504,9 @@ class _Encoding:
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         parts = {}
         for f in self.numeric:
-            parts[f] = pd.to_numeric(df[f].astype("float64") if pd.api.types.is_bool_dtype(df[f]) else df[f],
-                                     errors="coerce").astype(float)
+            values = df[f].astype("Float64") if pd.api.types.is_bool_dtype(df[f]) else df[f]
+            values = pd.to_numeric(values, errors="coerce")
+            parts[f] = pd.Series(values.to_numpy(dtype=float, na_value=np.nan), index=df.index)
         for f, (ref, levels) in self.categorical.items():
             values = df[f].astype("object")
             values = values.where(~values.isin(self.pooled.get(f, set())), "other")

@@ -235,6 +235,16 @@ def test_fit_churn_model_works_on_any_table_with_its_own_names():
     assert p.between(0, 1).all()
 
 
+def test_nullable_boolean_and_integer_features():
+    d = simulated_customers(800)
+    d["flag"] = pd.array(d["recency"] > 40, dtype="boolean")
+    d["visits"] = pd.array((d["recency"] // 10).astype(int), dtype="Int64")
+    d.loc[3, "flag"], d.loc[5, "visits"] = pd.NA, pd.NA
+    m = fit_churn_model(d.assign(churned=d["churned"].astype(bool)), target="churned")
+    assert {"flag", "visits"} <= set(m.summary().index) and m.n == 798
+    assert m.predict_proba(d).isna().sum() == 2
+
+
 def test_constant_and_collinear_columns_are_reported_and_dropped():
     d = simulated_customers(800)
     d["region"] = "east"
