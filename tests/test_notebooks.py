@@ -55,6 +55,11 @@ class TestStoredNotebook:
         assert "parameters" in first.metadata.get("tags", [])
         assert re.search(r"^data_dir\s*=", first.source, re.M), "every notebook takes data_dir"
 
+    def test_every_table_is_read_through_data_dir(self, path):
+        source = "\n".join(cell.source for cell in code_cells(stored(path)))
+        for call in re.findall(r"load_dataset\([^)]*\)", source):
+            assert "data_dir=data_dir" in call, f"{call} ignores the data_dir parameter"
+
     def test_ends_with_questions_and_records_results(self, path):
         notebook = stored(path)
         assert any(cell.cell_type == "markdown" and "## Discussion questions" in cell.source

@@ -1,0 +1,43 @@
+"""The topic notebooks run on someone else's data: another company, other column names, a mapping file."""
+
+import pandas as pd
+import pytest
+import yaml
+
+from crmkit.course import NOTEBOOK_DIR, find_notebooks, run_notebook
+from crmkit.synth import simulate, write_csv
+
+#: A partner company's column names for some of crmkit's (the rest keep crmkit's names).
+PARTNER_COLUMNS = {
+    "customers": {"customer_id": "cust_no", "industry": "sector", "signup_date": "opened_on"},
+    "shipments": {"shipment_id": "waybill_no", "customer_id": "cust_no", "ship_date": "pickup_date",
+                  "revenue": "freight_rmb", "delivered_date": "signed_date", "on_time": "in_time"},
+    "complaints": {"complaint_id": "ticket", "customer_id": "cust_no", "date": "opened"},
+    "surveys": {"response_id": "resp", "customer_id": "cust_no", "overall_satisfaction": "overall"},
+}
+TOPIC_NOTEBOOKS = [path for path in find_notebooks(NOTEBOOK_DIR) if "01" <= path.name[:2] <= "07"]
+
+
+@pytest.fixture(scope="module")
+def partner_folder(tmp_path_factory):
+    """A second simulated company (another seed), saved under the partner's names with a crmkit.yml."""
+    folder = tmp_path_factory.mktemp("partner_data")
+    write_csv(simulate(n_customers=1200, months=24, seed=2027), folder)
+    for table, renames in PARTNER_COLUMNS.items():
+        path = folder / f"{table}.csv"
+        pd.read_csv(path, dtype="str").rename(columns=renames).to_csv(path, index=False)
+    mapping = {"columns": {table: {theirs: ours for ours, theirs in renames.items()}
+                           for table, renames in PARTNER_COLUMNS.items()}}
+    (folder / "crmkit.yml").write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def test_every_topic_notebook_is_covered():
+    assert [path.name[:2] for path in TOPIC_NOTEBOOKS] == [f"{n:02d}" for n in range(1, len(TOPIC_NOTEBOOKS) + 1)]
+
+
+@pytest.mark.parametrize("path", TOPIC_NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_on_a_partner_company(path, partner_folder, tmp_path):
+    result = run_notebook(path, tmp_path, parameters={"data_dir": str(partner_folder)}, html=False)
+    assert result.ok, f"{path.name} on partner data failed at {result.error}"
+    assert result.results, "the notebook recorded no results"
