@@ -529,8 +529,16 @@ def _encode(df: pd.DataFrame, features: list, min_level_count: int, notes: list)
         if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
             enc.numeric.append(f)
             continue
+        if pd.api.types.is_datetime64_any_dtype(values):
+            raise DataError(f"data: feature {f!r} holds dates; a model needs a number. Fix: turn it into "
+                            f"days, e.g. (cutoff - df[{f!r}]).dt.days, or drop it from features.")
         values = values.astype("object")
         counts = values.value_counts()
+        if len(counts) > 100 or (len(counts) > 10 and len(counts) > 0.5 * values.notna().sum()):
+            raise DataError(f"data: feature {f!r} has {len(counts)} different values for "
+                            f"{int(values.notna().sum())} rows, e.g. {counts.index[0]!r}; it looks like an "
+                            f"identifier or free text, not a category. Fix: drop it from features (or pass "
+                            f"features=[...] explicitly), or group it into a few categories first.")
         rare = set(counts.index[counts < min_level_count])
         if rare and len(counts) - len(rare) >= 1:
             enc.pooled[f] = rare

@@ -287,6 +287,10 @@ def test_model_bad_input_raises_data_error():
         fit_churn_model(d.assign(churned=d["churned"] * 2), target="churned")
     with pytest.raises(DataError, match="missing column"):
         fit_churn_model(d, target="churn")
+    with pytest.raises(DataError, match="looks like an identifier"):
+        fit_churn_model(d.assign(customer_id=[f"C{i:04d}" for i in range(len(d))]), target="churned")
+    with pytest.raises(DataError, match="holds dates"):
+        fit_churn_model(d.assign(signup=pd.Timestamp("2024-01-01")), target="churned")
 
 
 def test_missing_features_drop_rows_with_a_note():
