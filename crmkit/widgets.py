@@ -72,6 +72,10 @@ def _shown(value) -> str:
     return str(value)
 
 
+def _shorten(table: pd.DataFrame) -> pd.DataFrame:
+    return table if len(table) <= 20 else table.iloc[np.r_[0:10, len(table) - 5:len(table)]]
+
+
 def _html(table: pd.DataFrame, digits: int = 3) -> str:
     return table.to_html(float_format=lambda x: f"{x:,.{digits}f}", border=0, na_rep="")
 
@@ -86,6 +90,8 @@ class Explorer(widgets.VBox):
     compute : callable(**values) -> DataFrame or result object with ``.summary()``
     draw : callable(result, ax, **values) drawing on a matplotlib Axes
     headline : callable(result, **values) -> HTML text, optional
+    shown : callable(table) -> DataFrame, optional
+        The rows to show; default: all, or the first 10 and last 5 of a longer table.
 
     Attributes
     ----------
@@ -94,20 +100,23 @@ class Explorer(widgets.VBox):
     n_updates : how many times the explorer has redrawn
     """
 
-    def __init__(self, title, controls, compute, draw, headline=None):
+    def __init__(self, title, controls, compute, draw, headline=None, shown=None):
         self.controls = dict(controls)
         self._title = title
         self._compute, self._draw = compute, draw
         self._headline = headline or (lambda result, **values: "")
         self.headline = widgets.HTML()
         self.table = widgets.HTML()
-        self.chart = widgets.Image(format="png")
+        self._shown = shown or _shorten
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(width="480px", height="auto",
+                                                                       flex="0 0 auto"))
         self.error = widgets.HTML()
         self.result = None
         self.n_updates = 0
         boxes = [widgets.HTML(f"<b>{title}</b>"),
                  widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
-                 self.error, self.headline, widgets.HBox([self.chart, self.table])]
+                 self.error, self.headline, widgets.HBox([self.chart, self.table],
+                                                                layout=widgets.Layout(align_items="flex-start"))]
         super().__init__(boxes)
         for control in self.controls.values():
             control.observe(self._changed, names="value")
@@ -150,7 +159,7 @@ class Explorer(widgets.VBox):
         self.error.value = ""
         self.result = result
         table = result.summary() if hasattr(result, "summary") else result
-        self.table.value = _html(table)
+        self.table.value = _html(self._shown(table))
         self.headline.value = self._headline(result, **values)
         fig, ax = plt.subplots(figsize=(6, 4))
         self._draw(result, ax, **values)
@@ -221,8 +230,11 @@ def clv_explorer(margin=1500.0, retention=0.98, discount_rate=0.006, horizon=120
         return (f"Lifetime value over {len(result)} {period}s: <b>{total:,.0f} {unit}</b> "
                 f"(without churn or discounting: {values['margin'] * len(result):,.0f} {unit})")
 
+    def yearly(table):  # one row a year once the horizon is long
+        return table if len(table) <= 24 else table.iloc[11::12]
+
     return Explorer("Customer lifetime value calculator", controls,
-                    lambda **v: clv_table(**v), draw, headline)
+                    lambda **v: clv_table(**v), draw, headline, shown=yearly)
 
 
 # --------------------------------------------------------------------------- RFM

@@ -47,8 +47,9 @@ def test_clv_explorer_redraws_on_every_control():
     assert after[3] == before[3] + 1
     assert after[0] != before[0] and after[1] != before[1] and after[2] != before[2]
     assert e.result["cumulative_clv"].iloc[-1] == pytest.approx(clv_simple(1500, 120, retention=0.95))
+    assert e.table.value.count("<tr>") == 1 + 10   # header and one row a year, not 120 rows
     changed(e, "horizon", 12)
-    assert len(e.result) == 12
+    assert len(e.result) == 12 and e.table.value.count("<tr>") == 1 + 12
     changed(e, "margin", 100.0)
     assert e.result["expected_margin"].iloc[0] == pytest.approx(100.0)
 
