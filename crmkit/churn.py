@@ -80,7 +80,7 @@ def _check_cutoff(cutoff: pd.Timestamp, first: pd.Timestamp, last: pd.Timestamp,
     if cutoff <= first or cutoff > end:
         raise DataError(
             f"{what} {cutoff.date()} is outside the data: {name} run from {first.date()} to "
-            f"{last.date()}. Fix: choose a {what} after {first.date()} and no later than {end.date()} "
+            f"{last.date()}. Fix: choose {what} after {first.date()} and no later than {end.date()} "
             f"(one week after the last record; a later date would read the end of the data as "
             f"customers leaving)."
         )
@@ -476,6 +476,20 @@ def churn_panel(shipments: pd.DataFrame, cutoffs, *, horizon_days: int = 180, in
     -------
     DataFrame with a ``cutoff`` column, the customer as a column, the features, ``churn``
     and ``churn_date``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"customer_id": ["A", "A", "A", "B", "B", "B"], "revenue": 10.0,
+    ...                   "ship_date": pd.to_datetime(["2024-01-02", "2024-02-01", "2024-03-01",
+    ...                                                "2024-01-03", "2024-03-04", "2024-06-03"])})
+    >>> churn_panel(s, ["2024-02-15", "2024-03-15"], horizon_days=60, inactivity_days=60)[
+    ...     ["cutoff", "customer_id", "churn"]]
+          cutoff customer_id  churn
+    0 2024-02-15           A      0
+    1 2024-02-15           B      0
+    2 2024-03-15           A      1
+    3 2024-03-15           B      1
     """
     blocks = []
     for cut in as_list(cutoffs):
@@ -1246,6 +1260,14 @@ def plot_warning(shipments: pd.DataFrame, customer_id, as_of=None, *, customer: 
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days = pd.date_range("2024-01-01", periods=238, freq="D")
+    >>> s = pd.DataFrame({"customer_id": "F", "ship_date": list(days[:182]) + list(days[182::14])})
+    >>> plot_warning(s, "F", "2024-08-19", adjust=False, amount=None).get_ylabel()
+    'shipments (waybills) per week'
     """
     import matplotlib.pyplot as plt
 
