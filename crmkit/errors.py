@@ -34,6 +34,7 @@ __all__ = [
     "require_in_range",
     "require_dates",
     "as_dates",
+    "as_flags",
 ]
 
 
@@ -208,6 +209,29 @@ def as_dates(values: pd.Series, *, column: str | None = None, name: str = "data"
                "write dates as YYYY-MM-DD, or parse them yourself with "
                "pd.to_datetime(..., format=...) before calling.")
     return parsed
+
+
+def as_flags(values: pd.Series, *, column: str | None = None, name: str = "data") -> pd.Series:
+    """Return a yes/no column (True/False or 1/0) as nullable booleans, raising DataError for anything else.
+
+    Missing values stay missing (``<NA>``); callers that cannot use them check with require_no_nan.
+
+    >>> as_flags(pd.Series([1, 0, None]), column="on_time").tolist()
+    [True, False, <NA>]
+    >>> as_flags(pd.Series([1, 2]), column="on_time", name="shipments")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.DataError: shipments: column 'on_time' has 1 value other than True/False or 1/0 of 2 rows, e.g. 2 (row 1). Fix: ...
+    """
+    column = column if column is not None else values.name
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean")
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & ~numbers.isin([0, 1])
+    if bad.any():
+        _raise(name, column, values, bad, "value", "recode it as a yes/no flag (True/False or 1/0).",
+               qualifier=" other than True/False or 1/0")
+    return numbers.astype("Float64").astype("boolean")
 
 
 def require_dates(df: pd.DataFrame, columns: Iterable[str], *, name: str = "data") -> None:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from crmkit.errors import DataError, as_dates, as_list, require, require_columns, require_frame
+from crmkit.errors import DataError, as_dates, as_flags, as_list, require, require_columns, require_frame
 
 __all__ = ["KPI_DEFINITIONS", "wilson_interval", "service_kpis", "plot_kpi", "p_chart", "PChart"]
 
@@ -65,22 +65,6 @@ def wilson_interval(events, n, level: float = 0.95):
     if low.ndim == 0:
         return float(low), float(high)
     return low, high
-
-
-def _as_bool(values: pd.Series, column: str, name: str) -> pd.Series:
-    """Return a nullable boolean copy of a 0/1 or True/False column, rejecting anything else."""
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype("boolean")
-    numeric = pd.to_numeric(values, errors="coerce")
-    bad = values.notna() & ~numeric.isin([0, 1])
-    if bad.any():
-        position = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(
-            f"{name}: column {column!r} should hold True/False (or 1/0) but has {int(bad.sum())} "
-            f"other value(s) of {len(values)} rows, e.g. {values.iloc[position]!r} "
-            f"(row {values.index[position]}). Fix: recode it as a boolean flag."
-        )
-    return numeric.astype("Float64").astype("boolean")
 
 
 def _period(dates: pd.Series, freq: str | None) -> pd.Series:
@@ -186,7 +170,7 @@ def service_kpis(shipments: pd.DataFrame, by=None, freq: str | None = None,
     if freq is not None:
         work["period"] = _period(as_dates(shipments[date], column=date, name=name), freq)
         keys.append("period")
-    got = {f: _as_bool(shipments[c], c, name) for f, c in flags.items()
+    got = {f: as_flags(shipments[c], column=c, name=name) for f, c in flags.items()
            if c in shipments.columns and any(f in needs[k] for k in wanted)}
     for flag in ("on_time", "damage", "loss", "urgent", "receipt_return"):
         if flag in got and got[flag].isna().any():
@@ -427,7 +411,7 @@ def p_chart(data: pd.DataFrame, flag: str | None = "on_time", *, date: str = "sh
         label = label or events
     else:
         require(data, columns=[flag, date], dates=[date], no_nan=[flag, date], name="shipments")
-        flags = _as_bool(data[flag], flag, "shipments")
+        flags = as_flags(data[flag], column=flag, name="shipments")
         periods = _period(as_dates(data[date], column=date, name="shipments"), freq)
         frame = pd.DataFrame({"period": periods.to_numpy(), "events": flags.astype(int).to_numpy()})
         table = frame.groupby("period").agg(events=("events", "sum"), n=("events", "size")).astype(float)

@@ -8,6 +8,7 @@ import pytest
 from crmkit.errors import (
     DataError,
     as_dates,
+    as_flags,
     require,
     require_columns,
     require_frame,
@@ -124,3 +125,13 @@ def test_checks_never_change_the_callers_data(shipments):
         except DataError:
             pass
     pd.testing.assert_frame_equal(shipments, before)
+
+
+def test_flags_accept_bool_and_zero_one_and_keep_missing():
+    assert as_flags(pd.Series([True, False])).tolist() == [True, False]
+    assert as_flags(pd.Series([1.0, 0.0, np.nan])).tolist() == [True, False, pd.NA]
+
+
+def test_flags_reject_other_values_with_count_and_example():
+    with pytest.raises(DataError, match=r"'lost' has 2 values other than True/False or 1/0 of 3 rows, e\.g\. 'yes' \(row 0\)"):
+        as_flags(pd.Series(["yes", "1", "maybe"]), column="lost", name="shipments")
