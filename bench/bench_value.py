@@ -16,6 +16,24 @@ before, via /proc/self/clear_refs and VmHWM on Linux). lifetimes'
 subset is timed for every method so the figures compare like with like.
 It also times the BG/NBD fit on 100,000 customers (crmkit vs lifetimes' BetaGeoFitter).
 Each method's output is checked against crmkit's (same customers, same numbers).
+
+Results (10,000,000 transactions, 200,000 customer ids, lifetimes at full size; 2 CPUs shared
+with other jobs, load average 4-6 during the run, so absolute times are noisy; best of 3):
+
+    method                                          seconds  peak extra MiB
+    crmkit.clv_summary (with monetary value)           5.21        316
+    lifetimes summary_data_from_transaction_data      42.52       1282
+    pandas groupby, same BTYD aggregation             13.65        977
+    crmkit.clv_summary, no amount                      3.08        316
+    lifetimes summary, no amount                      37.03       1118
+    pandas groupby nunique, no amount                  6.83        592
+    crmkit.rfm_table                                   3.85        289
+    pandas groupby, same RFM aggregation               2.83        281
+    crmkit.BetaGeo.fit, 100,000 customers              0.34          9
+    lifetimes BetaGeoFitter.fit, 100,000 customers     1.04         36
+
+An earlier single-run pass on a quieter machine gave clv_summary 2.72 s, lifetimes 26.79 s,
+pandas 14.68 s, rfm_table 2.40 s, pandas RFM 2.21 s. All outputs were identical.
 """
 
 from __future__ import annotations
