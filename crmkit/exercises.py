@@ -152,8 +152,10 @@ def assign(master: str | Path, student_dir: str | Path = STUDENT_DIR,
            autograder_dir: str | Path | None = AUTOGRADER_DIR) -> Path:
     """Run ``otter assign`` on one master and write its student version to ``student_dir/<set>/``.
 
-    The autograder version (solutions, hidden tests) goes to ``autograder_dir/<set>/``
-    (never into ``exercises/``); pass ``autograder_dir=None`` to discard it. The otter
+    The autograder version (solutions, hidden tests, and the grading archive
+    ``<set>-autograder.zip`` for ``otter run`` and ``otter grade``) goes to
+    ``autograder_dir/<set>/`` (never into ``exercises/``); pass ``autograder_dir=None`` to
+    discard it. The otter
     tests are not run here: the exercise tests execute every master's solutions.
 
     Returns
@@ -177,6 +179,8 @@ def assign(master: str | Path, student_dir: str | Path = STUDENT_DIR,
             graded = Path(autograder_dir) / master.stem
             shutil.rmtree(graded, ignore_errors=True)
             shutil.copytree(dist / "autograder", graded)
+            for archive in graded.glob(f"{master.stem}-autograder_*.zip"):  # a stable name to grade with
+                archive.rename(graded / f"{master.stem}-autograder.zip")
     return target
 
 
