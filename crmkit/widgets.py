@@ -169,11 +169,13 @@ class Explorer(widgets.VBox):
 
 def _slider(kind, value, low, high, step, description, readout_format=None):
     style = {"description_width": "initial"}
+    layout = widgets.Layout(width=f"{max(300, 8 * len(description) + 220)}px")  # room for the track
     if kind == "int":
         return widgets.IntSlider(value=value, min=low, max=high, step=step, description=description,
-                                 continuous_update=False, style=style)
+                                 continuous_update=False, style=style, layout=layout)
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                               continuous_update=False, style=style, readout_format=readout_format or ".2f")
+                               continuous_update=False, style=style, layout=layout,
+                               readout_format=readout_format or ".2f")
 
 
 # --------------------------------------------------------------------------- lifetime value
@@ -336,6 +338,8 @@ def rfm_explorer(shipments, *, customer="customer_id", date="ship_date", amount=
 
 
 # --------------------------------------------------------------------------- importance-performance
+_ALL = "(all)"  # the group menu's "every answer" choice
+
 def ipa_table(surveys, *, importance="coef", cut="mean", dimensions=DIMENSIONS, by=None, group=None,
               outcome="overall_satisfaction"):
     """Importance-performance table (:func:`crmkit.satisfaction.ipa`), optionally for one group.
@@ -370,11 +374,11 @@ def ipa_explorer(surveys, *, by="wave", outcome="overall_satisfaction"):
     }
     if by is not None and by in surveys.columns:
         groups = sorted(pd.unique(surveys[by].dropna()).tolist())
-        controls["group"] = widgets.Dropdown(options=[("all", None)] + [(str(g), g) for g in groups],
-                                             value=None, description=by)
+        controls["group"] = widgets.Dropdown(options=[("all", _ALL)] + [(str(g), g) for g in groups],
+                                             value=_ALL, description=by)
 
-    def compute(group=None, **values):
-        return ipa_table(surveys, by=by, group=group, outcome=outcome, **values)
+    def compute(group=_ALL, **values):
+        return ipa_table(surveys, by=by, group=None if group == _ALL else group, outcome=outcome, **values)
 
     def draw(result, ax, **values):
         result.plot(ax=ax)
@@ -506,4 +510,5 @@ def churn_threshold_explorer(y_true, scores, *, threshold=None, contact_cost=50.
                 f"<b>{r['net_value']:,.0f} {unit}</b>. Best threshold {best:.3f}: net "
                 f"{c.loc[best, 'net_value']:,.0f} {unit}.")
 
-    return Explorer("Churn-threshold explorer", controls, compute, draw, headline)
+    return Explorer("Churn-threshold explorer", controls, compute, draw, headline,
+                    shown=lambda table: table.reset_index().iloc[0].to_frame("value").rename_axis("measure"))
