@@ -106,7 +106,9 @@ def test_rfm_rules_and_errors():
 
 
 def test_rfm_explorer_redraws(transactions):
+    before = transactions.copy()
     e = rfm_explorer(transactions)
+    pd.testing.assert_frame_equal(transactions, before)
     assert e.result["customers"].sum() == 60
     before, after = changed(e, "r_threshold", 2)
     assert after[0] != before[0] and after[3] == before[3] + 1
@@ -139,7 +141,9 @@ def surveys():
 
 
 def test_ipa_table_is_crmkit_ipa(surveys):
+    before = surveys.copy()
     result = ipa_table(surveys, importance="correlation", cut="median")
+    pd.testing.assert_frame_equal(surveys, before)
     pd.testing.assert_frame_equal(result.summary(),
                                   ipa(surveys, importance="correlation", cut="median").summary())
     one_wave = ipa_table(surveys, by="wave", group=2)
@@ -159,8 +163,9 @@ def test_ipa_explorer_redraws(surveys):
     assert after[0] != before[0] and after[3] == before[3] + 1
     changed(e, "dimensions", ("timeliness", "price", "staff"))
     assert set(e.result.summary().index) == {"timeliness", "price", "staff"}
+    assert e.controls["group"].label == "all"
     changed(e, "group", 1)
-    assert e.n_updates == 4
+    assert e.n_updates == 4 and len(e.result.summary()) == 3
 
 
 # --------------------------------------------------------------------------- churn threshold
@@ -174,7 +179,10 @@ def churn_scores():
 
 def test_churn_threshold_table_by_hand(churn_scores):
     y, s = churn_scores
+    y_before, s_before = y.copy(), s.copy()
     t = churn_threshold_table(y, s, 0.3, contact_cost=40, churner_value=1000, save_rate=0.25)
+    churn_threshold_curve(y, s)
+    assert (y == y_before).all() and (s == s_before).all()
     flagged = s >= 0.3
     caught = int((flagged & (y == 1)).sum())
     row = t.iloc[0]
