@@ -13,6 +13,7 @@ Command line::
 
     python -m crmkit.exercises             # regenerate every student set (and autograders)
     python -m crmkit.exercises --only 02   # one set, by number or word
+    python -m crmkit.exercises --written submissions/02/*.ipynb --csv build/grades/02/written.csv
 
 Examples
 --------
@@ -50,6 +51,7 @@ __all__ = [
     "find_masters",
     "clean_notebook",
     "assign",
+    "written_answers",
     "main",
 ]
 
@@ -184,6 +186,47 @@ def assign(master: str | Path, student_dir: str | Path = STUDENT_DIR,
     return target
 
 
+def written_answers(paths) -> "pd.DataFrame":
+    """The written (hand-graded) answers of student notebooks, one row per student and question.
+
+    A written answer is a Markdown cell that otter assign tagged ``otter_answer_cell``; its
+    question is the bold lead of the prompt above it (e.g. ``Question 7 (written
+    recommendation).``). An untouched answer cell is reported as an empty answer.
+
+    Returns
+    -------
+    DataFrame with columns ``file``, ``question`` and ``answer``.
+
+    Examples
+    --------
+    >>> table = written_answers([STUDENT_DIR / "02_service_quality" / "02_service_quality.ipynb"])
+    >>> table[["question", "answer"]].values.tolist()
+    [['Question 7 (written recommendation).', '']]
+    """
+    import re
+
+    import pandas as pd
+
+    rows = []
+    for path in [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]:
+        if not path.is_file():
+            raise DataError(f"written_answers: no notebook at {path}. Fix: pass paths of .ipynb files.")
+        prompt = ""
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            if "otter_answer_cell" in cell.metadata.get("tags", []):
+                answer = cell.source.strip()
+                if answer == "_Type your answer here, replacing this text._":
+                    answer = ""
+                rows.append((path.name, prompt, answer))
+            else:
+                lead = re.search(r"\*\*(Question [^*]+)\*\*", cell.source)
+                if lead:
+                    prompt = lead.group(1).strip()
+    return pd.DataFrame(rows, columns=["file", "question", "answer"])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: regenerate the student versions of the exercise sets."""
     parser = argparse.ArgumentParser(prog="python -m crmkit.exercises",
@@ -193,7 +236,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--student", default=str(STUDENT_DIR), help="where student sets go")
     parser.add_argument("--autograder", default=str(AUTOGRADER_DIR),
                         help="where autograder versions go (default build/exercises/)")
+    parser.add_argument("--written", nargs="+", metavar="NOTEBOOK",
+                        help="instead: collect the written answers of these submissions")
+    parser.add_argument("--csv", help="with --written: write the answers to this CSV file")
     args = parser.parse_args(argv)
+    if args.written:
+        try:
+            table = written_answers(args.written)
+        except DataError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if args.csv:
+            Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+            table.to_csv(args.csv, index=False, encoding="utf-8")
+            print(f"{len(table)} written answers from {table['file'].nunique()} notebooks in {args.csv}")
+        else:
+            for row in table.itertuples(index=False):
+                print(f"--- {row.file} · {row.question}\n{row.answer or '(no answer)'}\n")
+        return 0
     try:
         masters = find_masters(args.masters, args.only)
     except DataError as exc:
