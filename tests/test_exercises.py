@@ -8,12 +8,16 @@ For every master in exercises/masters/ (otter assign format v1):
 (c) no student file contains a solution line or a hidden test;
 (d) the committed student version is stored without outputs and is exactly what
     ``otter assign`` (through ``crmkit.exercises.assign``) generates from the master now.
-Plus the course-project starter notebook runs offline for a group.
+Plus: the course-project starter runs offline for a group, and grading with ``otter run`` as
+INSTRUCTORS.md describes gives full marks to the solutions and none to a blank notebook.
 """
 
 import ast
+import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -21,8 +25,9 @@ import pytest
 
 from crmkit import DataError
 from crmkit.course import run_notebook
-from crmkit.exercises import (EXERCISE_SEED, MASTER_DIR, PROJECT_DIR, STUDENT_DIR, assign,
-                              clean_notebook, exercise_company, find_masters, project_company)
+from crmkit.exercises import (EXERCISE_SEED, PROJECT_DIR, STUDENT_DIR, assign,
+                              clean_notebook, exercise_company, find_masters, project_company,
+                              written_answers)
 from crmkit.synth import BUNDLED_SEED
 
 MASTERS = find_masters()
@@ -68,8 +73,8 @@ def _secrets(master: Path) -> set:
 
     In a solution block, a Markdown cell is secret as a whole; in a code cell, the lines
     ending in ``# SOLUTION`` (or ``# SOLUTION NO PROMPT``) and those between ``# BEGIN
-    SOLUTION`` and ``# END SOLUTION`` are (otter assign's rules). A ``# HIDDEN`` test cell is
-    secret as a whole. Lines that also appear elsewhere in the master are not secret.
+    SOLUTION`` and ``# END SOLUTION`` are (otter assign's rules). A hidden test cell (first
+    line ``# HIDDEN``, or ``hidden: true`` in its test config) is secret as a whole. Lines that also appear elsewhere in the master are not secret.
     """
     notebook = nbformat.read(master, as_version=4)
     secret, public = set(), set()
@@ -83,8 +88,9 @@ def _secrets(master: Path) -> set:
             block.pop()
             continue
         in_solution = bool(block) and block[-1] == "SOLUTION"
-        whole = (in_solution and cell.cell_type == "markdown") or (
-            cell.cell_type == "code" and text.startswith("# HIDDEN"))
+        hidden_test = cell.cell_type == "code" and (
+            text.startswith("# HIDDEN") or re.match(r'"""\s*# BEGIN TEST CONFIG[^"]*hidden:\s*true', text))
+        whole = (in_solution and cell.cell_type == "markdown") or bool(hidden_test)
         inside = False
         for line in cell.source.splitlines():
             line = line.strip()
@@ -133,6 +139,9 @@ def test_every_topic_has_a_set_of_four_to_eight_questions():
         assert 4 <= len(questions) <= 8, f"{master.name}: {len(questions)} questions"
         manual = [q for q in questions if "manual: true" in q.source]
         assert manual, f"{master.name}: needs a written question flagged for manual grading"
+        code = "\n".join(c.source for c in nbformat.read(master, as_version=4).cells if c.cell_type == "code")
+        assert "exercise_company()" in code and "load_dataset" not in code, \
+            f"{master.name}: questions use the exercise company, not the notebooks' bundled data"
 
 
 def test_exercise_company_is_not_the_notebooks_company():
@@ -224,3 +233,59 @@ def test_project_documents_follow_the_course_method():
     rubric = (PROJECT_DIR / "rubric.md").read_text(encoding="utf-8").lower()
     for angle in ("knowledge and skills", "process and method", "attitudes and values", "10-minute", "peer"):
         assert angle in rubric, angle
+
+
+def test_grading_with_otter_run_as_the_guide_says(tmp_path):
+    """INSTRUCTORS.md grades with `otter run` and the autograder archive: solutions score full
+    marks, a blank notebook scores zero, and a student's file name does not matter."""
+    master = next(p for p in MASTERS if p.name.startswith("02_"))
+    graded = tmp_path / "graded"
+    assign(master, tmp_path / "student", graded)
+    archive = graded / master.stem / f"{master.stem}-autograder.zip"
+    assert archive.is_file()
+    submissions = {"alice wang": graded / master.stem / master.name,
+                   "bob": STUDENT_DIR / master.stem / master.name}
+    scores = {}
+    for name, notebook in submissions.items():
+        folder = tmp_path / "submissions" / name
+        folder.mkdir(parents=True)
+        shutil.copy(notebook, folder / f"{name}.ipynb")
+        out = tmp_path / "grades" / name
+        out.mkdir(parents=True)
+        run = subprocess.run([str(Path(sys.executable).parent / "otter"), "run", "-a", str(archive),
+                              "-o", str(out), "--no-logo", f"{name}.ipynb"],
+                             cwd=folder, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        tests = json.loads((out / "results.json").read_text())["tests"]
+        questions = [t for t in tests if t["name"].startswith("q")]
+        scores[name] = (sum(t["score"] for t in questions), sum(t["max_score"] for t in questions))
+    assert scores["alice wang"][0] == scores["alice wang"][1] > 0, scores
+    assert scores["bob"][0] == 0, scores
+
+
+def test_instructors_guide_points_at_real_files():
+    guide = (STUDENT_DIR.parent.parent / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"exercises/[\w./-]+\.(?:ipynb|md)", guide))
+    assert paths, "the guide names the exercise files"
+    missing = [p for p in paths if not (STUDENT_DIR.parent.parent / p).exists()]
+    assert not missing, missing
+    weeks = [int(w) for w in re.findall(r"^\| (\d+) \|", guide, re.M)]
+    assert weeks == list(range(1, 17)), "the schedule lists weeks 1-16 in order"
+    for master in MASTERS:
+        assert re.search(rf"\| {master.name[:2]} [a-z][a-z ]+\|", guide), f"exercise set {master.stem} not scheduled"
+
+
+def test_written_answers_are_collected_for_hand_grading(tmp_path):
+    blank = STUDENT_DIR / "02_service_quality" / "02_service_quality.ipynb"
+    notebook = nbformat.read(blank, as_version=4)
+    answer = next(c for c in notebook.cells if "otter_answer_cell" in c.metadata.get("tags", [])
+                  and c.cell_type == "markdown")
+    answer.source = "Add line-haul capacity from November to February."
+    nbformat.write(notebook, tmp_path / "alice.ipynb")
+    table = written_answers([tmp_path / "alice.ipynb", blank])
+    assert table.to_dict("list") == {
+        "file": ["alice.ipynb", "02_service_quality.ipynb"],
+        "question": ["Question 7 (written recommendation)."] * 2,
+        "answer": ["Add line-haul capacity from November to February.", ""]}
+    with pytest.raises(DataError, match="no notebook"):
+        written_answers([tmp_path / "missing.ipynb"])
