@@ -1,4 +1,4 @@
-"""Churn early warning (流失预警): each customer's recent volume against their own baseline.
+"""Churn early warning (流失预警): each customer's volume and silence against their own history.
 
 The course material asks the customer database to watch every customer's transaction
 volume and, when it changes clearly, to contact the customer before they leave (001,
@@ -69,7 +69,6 @@ def _check_cutoff(cutoff: pd.Timestamp, first: pd.Timestamp, last: pd.Timestamp,
         )
 
 
-
 def _weekly_counts(customers: pd.Series, dates: pd.Series, start: pd.Timestamp, n_weeks: int,
                    values: pd.Series | None = None, agg: str = "sum") -> pd.DataFrame:
     """Customer x week matrix of counts (or ``agg`` of ``values``, 0 if none) for weeks from ``start``."""
@@ -80,7 +79,6 @@ def _weekly_counts(customers: pd.Series, dates: pd.Series, start: pd.Timestamp, 
     table = frame.pivot_table(index="customer", columns="week", values="value", aggfunc=agg,
                               fill_value=0.0, observed=True)
     return table.reindex(columns=range(n_weeks), fill_value=0.0)
-
 
 
 # --------------------------------------------------------------------------- the warning
