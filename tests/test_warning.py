@@ -89,6 +89,8 @@ def test_backtest_counts_hits_lead_time_and_false_alarms():
     summary = bt.summary()["value"]
     assert summary["churners"] == 1 and summary["churners_flagged_share"] == 1.0
     assert summary["false_alarm_rate"] <= 0.2 and summary["churned_revenue_flagged_share"] == 1.0
+    checks = bt.checks
+    assert summary["weekly_hit_rate"] == checks["hits"].sum() / checks["churning_soon"].sum() > 0
     assert bt.plot().get_xlabel().startswith("lead time")
     with pytest.raises(DataError, match="Series"):
         backtest_early_warning(s, churn.to_dict(), "2024-09-02", "2024-12-30")
