@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crmkit.errors import DataError, as_dates, as_list, require, require_columns, require_frame
-from crmkit.evaluation import Evaluation, _binary, evaluate
+from crmkit.errors import DataError, as_dates, as_flags, as_list, require, require_columns, require_frame, require_no_nan
+from crmkit.evaluation import Evaluation, evaluate
 from crmkit.warning import (RETENTION_ACTIONS, WarningBacktest, _check_cutoff, _dates, _timestamp,
                             _weekly_counts, backtest_early_warning, early_warning, plot_warning,
                             retention_plan)
@@ -724,7 +724,8 @@ def fit_churn_model(df: pd.DataFrame, target: str = "churn", features=None, *,
     require_columns(df, features, name="data")
     if missing not in ("drop", "raise"):
         raise DataError(f"missing must be 'drop' or 'raise', got {missing!r}.")
-    y_all = _binary(df[target], target, "data")
+    require_no_nan(df, [target], name="data")
+    y_all = as_flags(df[target], column=target, name="data").astype(float)
     notes: list[str] = []
     for f in features:
         if df[f].isna().all():

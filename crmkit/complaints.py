@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmkit.errors import DataError, as_dates, as_list, require, require_columns, require_frame
-from crmkit.kpi import _as_bool, wilson_interval
+from crmkit.errors import DataError, as_dates, as_flags, as_list, require, require_columns, require_frame
+from crmkit.kpi import wilson_interval
 
 __all__ = [
     "complaint_pareto",
@@ -103,7 +103,7 @@ def _check_resolution(complaints, hours, resolved, extra=()):
     name = "complaints"
     require(complaints, columns=[hours, resolved, *extra], numeric=[hours], non_negative=[hours],
             no_nan=[resolved, *extra], name=name)
-    done = _as_bool(complaints[resolved], resolved, name).astype(bool)
+    done = as_flags(complaints[resolved], column=resolved, name=name).astype(bool)
     h = complaints[hours].astype(float)
     gap = done & h.isna()
     if gap.any():
@@ -230,7 +230,7 @@ def failure_complaint_rates(shipments: pd.DataFrame, complaints: pd.DataFrame, *
     require(shipments, columns=[shipment_id, on_time, damaged, lost], no_nan=[shipment_id, on_time, damaged, lost],
             name="shipments")
     require(complaints, columns=[shipment_id], name="complaints", min_rows=0)
-    flags = {c: _as_bool(shipments[c], c, "shipments").astype(bool) for c in (on_time, damaged, lost)}
+    flags = {c: as_flags(shipments[c], column=c, name="shipments").astype(bool) for c in (on_time, damaged, lost)}
     failure = np.select([flags[lost], flags[damaged], ~flags[on_time]], ["lost", "damaged", "late"], "no failure")
     complained_ids = set(complaints[shipment_id].dropna())
     complained = shipments[shipment_id].isin(complained_ids).to_numpy()

@@ -18,27 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmkit.errors import DataError, require, require_no_nan
+from crmkit.errors import DataError, as_flags, require, require_no_nan
 
 __all__ = ["evaluate", "Evaluation"]
-
-
-def _binary(values: pd.Series, column: str, name: str) -> pd.Series:
-    """Return a 0/1 float copy of a boolean or 0/1 column, rejecting anything else."""
-    require_no_nan(values.to_frame(column), [column], name=name)
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype(float)
-    numeric = pd.to_numeric(values, errors="coerce")
-    bad = ~numeric.isin([0, 1])
-    if bad.any():
-        position = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(
-            f"{name}: column {column!r} should hold 0/1 or True/False but has {int(bad.sum())} other "
-            f"value(s) of {len(values)} rows, e.g. {values.iloc[position]!r} (row {values.index[position]}). "
-            f"Fix: recode it as 1 = churned, 0 = stayed."
-        )
-    return numeric.astype(float)
-
 
 
 def _roc_points(y: np.ndarray, s: np.ndarray) -> pd.DataFrame:
@@ -175,7 +157,7 @@ def evaluate(y_true, scores, *, threshold: float | None = None, n_bins: int = 10
         raise DataError(f"y_true has {len(y)} values but scores has {len(s)}. Fix: pass them aligned, one per customer.")
     frame = pd.DataFrame({"y": y, "score": s})
     require(frame, columns=["y", "score"], numeric=["score"], no_nan=["y", "score"], name="evaluation data")
-    yv = _binary(frame["y"], "y_true", "evaluation data").to_numpy()
+    yv = as_flags(frame["y"], column="y_true", name="evaluation data").to_numpy(dtype=float)
     sv = frame["score"].to_numpy(dtype=float)
     if len(np.unique(yv)) < 2:
         raise DataError(f"y_true has only one class ({int(yv[0])} for all {len(yv)} customers); "

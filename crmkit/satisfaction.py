@@ -23,7 +23,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from crmkit.errors import DataError, as_list, require, require_columns, require_frame, require_in_range
+from crmkit.errors import DataError, as_flags, as_list, require, require_columns, require_frame, require_in_range
 
 __all__ = [
     "DIMENSIONS",
@@ -698,7 +698,6 @@ def experience_before(surveys: pd.DataFrame, shipments: pd.DataFrame, *, window_
     R1                   2         0.5
     """
     from crmkit.errors import as_dates
-    from crmkit.kpi import _as_bool
 
     require(surveys, columns=[customer, date], dates=[date], no_nan=[customer, date], name="surveys")
     require(shipments, columns=[customer, ship_date, on_time, damaged, lost], dates=[ship_date],
@@ -715,9 +714,9 @@ def experience_before(surveys: pd.DataFrame, shipments: pd.DataFrame, *, window_
     key = ship_code.astype(np.int64) * span + (ship_day - base)
     order = np.argsort(key, kind="stable")
     key = key[order]
-    flags = np.column_stack([~_as_bool(shipments[on_time], on_time, "shipments").to_numpy(dtype=bool),
-                             _as_bool(shipments[damaged], damaged, "shipments").to_numpy(dtype=bool),
-                             _as_bool(shipments[lost], lost, "shipments").to_numpy(dtype=bool)])[order]
+    flags = np.column_stack([~as_flags(shipments[on_time], column=on_time, name="shipments").to_numpy(dtype=bool),
+                             as_flags(shipments[damaged], column=damaged, name="shipments").to_numpy(dtype=bool),
+                             as_flags(shipments[lost], column=lost, name="shipments").to_numpy(dtype=bool)])[order]
     cum = np.vstack([np.zeros((1, 3)), np.cumsum(flags, axis=0)])
     hi_key = survey_code.astype(np.int64) * span + (survey_day - base)          # exclusive: before the survey day
     lo_key = hi_key - window_days

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.churn import _binary, _drop_constant_and_collinear, _encode
-from crmkit.errors import DataError, as_list, require, require_columns, require_frame
+from crmkit.churn import _drop_constant_and_collinear, _encode
+from crmkit.errors import DataError, as_flags, as_list, require, require_columns, require_frame, require_no_nan
 
 __all__ = ["kaplan_meier", "KaplanMeier", "cox_model", "CoxModel"]
 
@@ -30,7 +30,8 @@ __all__ = ["kaplan_meier", "KaplanMeier", "cox_model", "CoxModel"]
 def _check_survival(df: pd.DataFrame, duration: str, event: str, extra=(), name: str = "data"):
     require(df, columns=[duration, event, *extra], numeric=[duration], no_nan=[duration, event],
             non_negative=[duration], name=name)
-    ev = _binary(df[event], event, name)
+    require_no_nan(df, [event], name=name)
+    ev = as_flags(df[event], column=event, name=name).astype(float)
     if ev.sum() == 0:
         raise DataError(f"{name}: event column {event!r} has no events (0 of {len(df)} rows churned); "
                         f"survival curves and hazard ratios need some. Fix: use a longer period or more customers.")

@@ -293,7 +293,7 @@ def test_model_bad_input_raises_data_error():
     with pytest.raises(DataError, match="perfect separation: recency"):
         fit_churn_model(d.assign(churned=(d["recency"] > 30).astype(int)), target="churned",
                         features=["recency", "sat"])
-    with pytest.raises(DataError, match="0/1"):
+    with pytest.raises(DataError, match="other than True/False or 1/0"):
         fit_churn_model(d.assign(churned=d["churned"] * 2), target="churned")
     with pytest.raises(DataError, match="missing column"):
         fit_churn_model(d, target="churn")
