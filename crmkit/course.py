@@ -41,6 +41,7 @@ from crmkit.errors import DataError
 
 __all__ = [
     "NOTEBOOK_DIR",
+    "COURSE_DIRS",
     "BUILD_DIR",
     "record",
     "read_results",
@@ -54,6 +55,8 @@ __all__ = [
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO_DIR / "notebooks"
+#: Folders whose notebooks make up the course: the lectures and the course project's starter.
+COURSE_DIRS = (NOTEBOOK_DIR, REPO_DIR / "exercises" / "project")
 BUILD_DIR = REPO_DIR / "build"
 RESULTS_MIME = "application/vnd.crmkit.results+json"
 KERNEL_NAME = "python3"
@@ -146,20 +149,22 @@ def notebook_info(path: str | Path) -> NotebookInfo:
     return NotebookInfo(path=path, number=number, title=title, summary=summary)
 
 
-def find_notebooks(directory: str | Path = NOTEBOOK_DIR, only=None) -> list[Path]:
-    """List the course notebooks in order; ``only`` keeps those whose name starts with a given
-    number or contains a given word (``only=["03", "churn"]``).
+def find_notebooks(directories=COURSE_DIRS, only=None) -> list[Path]:
+    """List the numbered notebooks of one folder or several, in order; ``only`` keeps those whose
+    name starts with a given number or contains a given word (``only=["03", "churn"]``).
 
-    >>> [p.name for p in find_notebooks(only=["00"])]
-    ['00_getting_started.ipynb']
+    >>> [p.name for p in find_notebooks(only=["00", "project"])]
+    ['00_getting_started.ipynb', '99_project_starter.ipynb']
     """
-    paths = sorted(Path(directory).glob("[0-9][0-9]_*.ipynb"))
+    folders = [directories] if isinstance(directories, (str, Path)) else list(directories)
+    paths = sorted((p for folder in folders for p in Path(folder).glob("[0-9][0-9]_*.ipynb")),
+                   key=lambda p: p.name)
     if only:
         wanted = [str(item) for item in ([only] if isinstance(only, str) else only)]
         paths = [p for p in paths if any(p.name.startswith(w) or w in p.stem for w in wanted)]
         if not paths:
             raise DataError(
-                f"no notebook in {directory} matches {wanted}. "
+                f"no notebook in {', '.join(map(str, folders))} matches {wanted}. "
                 f"Fix: use a number such as 03 or a word from the file name."
             )
     return paths
@@ -321,14 +326,14 @@ def _run_for_pool(path: str, out_dir: str, parameters: dict | None) -> RunResult
     return run_notebook(path, out_dir, parameters=parameters)
 
 
-def build_course(notebook_dir: str | Path = NOTEBOOK_DIR, out_dir: str | Path = BUILD_DIR, *,
+def build_course(notebook_dirs=COURSE_DIRS, out_dir: str | Path = BUILD_DIR, *,
                  only=None, jobs: int = 2, parameters: dict | None = None,
                  stream=None) -> list[RunResult]:
     """Run the course's notebooks (``jobs`` at a time) and write ``out_dir/index.html``."""
     from tqdm import tqdm
 
     stream = stream or sys.stdout
-    paths = find_notebooks(notebook_dir, only)
+    paths = find_notebooks(notebook_dirs, only)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     print(f"Running {len(paths)} notebook(s), {jobs} at a time, into {out_dir}/", file=stream)
@@ -412,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crmkit.course", description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="*", help="notebook numbers or words to run (default: all)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks to run at a time (default 2)")
-    parser.add_argument("--notebooks", default=str(NOTEBOOK_DIR), help="notebook directory")
+    parser.add_argument("--notebooks", nargs="+", default=[str(d) for d in COURSE_DIRS],
+                        help="notebook folders (default: notebooks/ and exercises/project/)")
     parser.add_argument("--out", default=str(BUILD_DIR), help="output directory (default build/)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                         metavar=("NAME", "VALUE"), help="parameter passed to every notebook")

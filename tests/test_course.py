@@ -130,6 +130,6 @@ def test_cli_passes_parameters_and_returns_zero_when_all_pass(tmp_path, capsys):
     assert read_results(executed) == {"threshold": 0.25}
 
 
-def test_cli_reports_an_unknown_subset(capsys):
-    assert main(["--only", "99"]) == 2
+def test_cli_reports_an_unknown_subset(capsys, tmp_path):
+    assert main(["--only", "no-such-topic", "--out", str(tmp_path)]) == 2
     assert "no notebook" in capsys.readouterr().err

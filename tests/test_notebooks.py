@@ -55,6 +55,16 @@ class TestStoredNotebook:
         assert "parameters" in first.metadata.get("tags", [])
         assert re.search(r"^data_dir\s*=", first.source, re.M), "every notebook takes data_dir"
 
+    def test_papermill_sees_every_parameter(self, path):
+        """`papermill --help-notebook` and `-p` work only for parameters papermill can parse."""
+        import ast
+
+        import papermill
+
+        assigned = {target.id for node in ast.parse(code_cells(stored(path))[0].source).body
+                    if isinstance(node, ast.Assign) for target in node.targets}
+        assert assigned <= set(papermill.inspect_notebook(str(path))), "write comments without '=' or quotes"
+
     def test_every_table_is_read_through_data_dir(self, path):
         source = "\n".join(cell.source for cell in code_cells(stored(path)))
         for call in re.findall(r"load_dataset\([^)]*\)", source):
