@@ -32,6 +32,12 @@ def test_the_course_has_its_notebooks():
     assert len(numbers) == len(set(numbers)), f"two notebooks share a number: {numbers}"
 
 
+def test_readme_course_map_links_every_notebook():
+    readme = (NOTEBOOK_DIR.parent / "README.md").read_text(encoding="utf-8")
+    for path in find_notebooks():
+        assert f"({path.relative_to(NOTEBOOK_DIR.parent).as_posix()})" in readme, f"README misses {path.name}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 class TestStoredNotebook:
     def test_valid_and_python3(self, path):
