@@ -803,6 +803,10 @@ def fit_churn_model(df: pd.DataFrame, target: str = "churn", features=None, *,
         raise DataError(f"data: perfect separation: {which} tells churners from stayers without error, "
                         f"so its odds ratio is infinite and a logit cannot be estimated. Fix: drop or "
                         f"coarsen that feature, check it is not recorded after churn (leakage), or add data.")
+    if not result.mle_retvals.get("converged", True):
+        notes.append("the fit did not converge in 100 Newton steps: read the estimates with care, and "
+                     "consider fewer or rescaled features.")
+        warnings.warn(notes[-1], stacklevel=2)
     scale = X.std(ddof=0)
     return ChurnModel(result=result, target=target, features=features, encoding=enc, columns=columns,
                       scale=scale, notes=notes, n=n, n_churn=n_churn)

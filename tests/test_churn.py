@@ -391,3 +391,19 @@ def test_model_predicts_out_of_time_and_ranks_the_true_drivers_first(company):
     assert effects["latent_satisfaction"] < 0 < effects["price_index_10pct"] and effects["segment_b2c"] > 0
 
 
+
+
+def test_model_reports_a_fit_that_did_not_converge(monkeypatch):
+    import statsmodels.api as sm
+
+    real_fit = sm.Logit.fit
+
+    def fit_that_stops_early(self, *args, **kwargs):
+        result = real_fit(self, *args, **kwargs)
+        result.mle_retvals["converged"] = False
+        return result
+
+    monkeypatch.setattr(sm.Logit, "fit", fit_that_stops_early)
+    with pytest.warns(UserWarning, match="did not converge"):
+        model = fit_churn_model(simulated_customers(300), target="churned")
+    assert "did not converge" in model.notes[-1]
