@@ -74,10 +74,10 @@ def record(results: dict) -> None:
     on_time_rate  0.931
     top20_share   0.78
     """
-    if not isinstance(results, dict) or not results:
-        raise DataError("record() needs a non-empty dict of results, e.g. {'on_time_rate': 0.93}.")
+    if not isinstance(results, dict):
+        raise DataError("record() needs a dict of results, e.g. {'on_time_rate': 0.93}.")
     clean = {str(key): _plain(value) for key, value in results.items()}
-    width = max(len(key) for key in clean)
+    width = max((len(key) for key in clean), default=0)
     text = "\n".join(f"{key:<{width}}  {value}" for key, value in clean.items())
     try:
         from IPython import get_ipython

@@ -31,10 +31,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmkit.datasets import DICTIONARY, convert_column, dataset_path, read_mapping, read_raw
-from crmkit.errors import DataError
+from crmkit.datasets import DICTIONARY, convert_column, dataset_path, load_dataset, read_mapping, read_raw
+from crmkit.errors import DataError, as_list
 
-__all__ = ["TABLES", "ANALYSES", "read_tables", "validate", "ValidationReport"]
+__all__ = ["TABLES", "ANALYSES", "read_tables", "validate", "ValidationReport", "load_optional", "ready"]
 
 TABLES = tuple(DICTIONARY)
 
@@ -250,3 +250,38 @@ def validate(tables: dict[str, pd.DataFrame], *, strict: bool = False) -> Valida
                            for p in problems.itertuples())
         raise DataError(f"validate found {len(problems)} problem(s): {listed}")
     return report
+
+
+def load_optional(name: str, data_dir=None, columns: dict | None = None) -> pd.DataFrame | None:
+    """Load a table like :func:`crmkit.load_dataset`, or return None (saying so) when the folder
+    has no such table, so a notebook can skip the sections that need it.
+
+    >>> load_optional("surveys", data_dir="no/such/folder")
+    No surveys table in no/such/folder: the sections that need it are skipped.
+    """
+    folder = data_dir if data_dir is not None else "the bundled datasets"
+    files = read_mapping(data_dir, columns)["files"] if data_dir is not None and Path(data_dir).is_dir() else {}
+    if name not in files and not dataset_path(name, data_dir).is_file():
+        print(f"No {name} table in {folder}: the sections that need it are skipped.")
+        return None
+    return load_dataset(name, data_dir=data_dir, columns=columns)
+
+
+def ready(section: str, table: pd.DataFrame | None, columns=(), *, name: str = "data") -> bool:
+    """True when ``table`` exists and has every column ``section`` needs; otherwise print why the
+    section is skipped and return False.
+
+    >>> ready("Net Promoter Score", load_dataset("surveys").drop(columns="recommend"), ["recommend"],
+    ...       name="surveys")
+    Skipping Net Promoter Score: the surveys table has no column 'recommend'.
+    False
+    """
+    if table is None:
+        print(f"Skipping {section}: there is no {name} table.")
+        return False
+    missing = [column for column in as_list(columns) if column not in table.columns]
+    if missing:
+        listed = ", ".join(repr(column) for column in missing)
+        print(f"Skipping {section}: the {name} table has no column{'s' if len(missing) > 1 else ''} {listed}.")
+        return False
+    return True

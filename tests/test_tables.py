@@ -7,7 +7,7 @@ import yaml
 from crmkit import DataError, load_dataset
 from crmkit.synth import simulate, write_csv
 from crmkit.datasets import read_mapping
-from crmkit.tables import read_tables, validate
+from crmkit.tables import load_optional, read_tables, ready, validate
 
 FOREIGN = {
     "customers": {"customer_id": "KHBH", "industry": "hangye"},
@@ -138,3 +138,20 @@ def test_mapping_file_is_found(tmp_path):
     (tmp_path / "columns.yml").write_text("columns:\n  shipments:\n    dt: ship_date\n", encoding="utf-8")
     assert read_mapping(tmp_path) == {"files": {}, "columns": {"shipments": {"dt": "ship_date"}}}
     assert read_mapping(tmp_path, {"shipments": {"a": "ship_date"}})["columns"] == {"shipments": {"a": "ship_date"}}
+
+
+def test_optional_tables_and_ready_sections(company, tmp_path, capsys):
+    write_csv(company, tmp_path)
+    (tmp_path / "surveys.csv").unlink()
+    assert load_optional("surveys", data_dir=tmp_path) is None
+    assert "No surveys table" in capsys.readouterr().out
+    shipments = load_optional("shipments", data_dir=tmp_path)
+    assert len(shipments) == len(company.shipments)
+    assert ready("KPIs", shipments, ["on_time", "damaged"], name="shipments")
+    assert not ready("NPS", None, ["recommend"], name="surveys")
+    assert not ready("Cost to serve", shipments.drop(columns=["cost", "revenue"]), ["cost", "revenue"],
+                     name="shipments")
+    assert capsys.readouterr().out.splitlines() == [
+        "Skipping NPS: there is no surveys table.",
+        "Skipping Cost to serve: the shipments table has no columns 'cost', 'revenue'.",
+    ]
