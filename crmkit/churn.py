@@ -349,6 +349,11 @@ def churn_features(shipments: pd.DataFrame, cutoff, *, customers: pd.DataFrame |
     # service outcomes, each counted only once it was known at the cut-off
     flags = [c for c in (on_time, damaged, lost) if c in shipments.columns]
     if flags:
+        unknown_timing = [c for c in (promised, delivered) if c not in shipments.columns]
+        if unknown_timing:
+            warnings.warn(f"shipments have no {' or '.join(map(repr, unknown_timing))}: service outcomes count "
+                          f"as known on the ship date, so failures of the days just before the cut-off leak in. "
+                          f"Pass those columns, or leave a gap of a few days before the cut-off.", stacklevel=2)
         sub = shipments.loc[before & in_window.reindex(shipments.index, fill_value=False)]
         known_due = (as_dates(sub[promised], column=promised, name="shipments") < cutoff
                      if promised in sub.columns else pd.Series(True, index=sub.index))

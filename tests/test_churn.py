@@ -407,3 +407,12 @@ def test_model_reports_a_fit_that_did_not_converge(monkeypatch):
     with pytest.warns(UserWarning, match="did not converge"):
         model = fit_churn_model(simulated_customers(300), target="churned")
     assert "did not converge" in model.notes[-1]
+
+
+def test_features_warn_when_delivery_timing_is_unknown():
+    shipments = pd.DataFrame({"customer_id": ["A", "A", "B"], "revenue": [5.0, 6.0, 7.0],
+                              "ship_date": pd.to_datetime(["2024-01-02", "2024-02-25", "2024-02-20"]),
+                              "on_time": [True, False, True]})
+    with pytest.warns(UserWarning, match="no 'promised_date' or 'delivered_date'.*leak"):
+        features = churn_features(shipments, "2024-03-01")
+    assert features.loc["A", "late"] == 1
