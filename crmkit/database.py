@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from crmkit.errors import DataError, as_dates, require
+from crmkit.errors import DataError, as_dates, as_flags, require
 
 __all__ = [
     "FAILURES",
@@ -44,16 +44,20 @@ def _as_of(dates: pd.Series, as_of) -> pd.Timestamp:
     return dates.max() if as_of is None else pd.Timestamp(as_of)
 
 
-def _shipment_facts(shipments: pd.DataFrame, customer: str, date: str, as_of) -> pd.DataFrame:
-    """Shipments up to ``as_of`` with parsed dates and a 'late' flag (lost counts as late)."""
-    require(shipments, columns=[customer, "revenue", "on_time", "damaged", "lost"],
-            numeric=["revenue"], dates=[date], no_nan=[customer, date], name="shipments")
-    facts = shipments[[customer, "revenue", "on_time", "damaged", "lost"]].copy()
+def _shipment_facts(shipments: pd.DataFrame, customer: str, date: str, as_of,
+                    columns=("revenue",)) -> pd.DataFrame:
+    """Shipments up to ``as_of``: the customer, parsed date and the named columns (with
+    ``on_time``, also a 'late' flag; a lost parcel counts as late)."""
+    columns = list(columns)
+    require(shipments, columns=[customer, *columns], numeric=[c for c in columns if c == "revenue"],
+            dates=[date], no_nan=[customer, date], name="shipments")
+    facts = shipments[[customer, *columns]].copy()
     facts[date] = as_dates(shipments[date], column=date, name="shipments")
     facts = facts[facts[date] <= _as_of(facts[date], as_of)]
     if facts.empty:
         raise DataError(f"shipments: no shipment on or before {as_of}. Fix: choose a later as_of date.")
-    facts["late"] = ~facts["on_time"].astype(bool)
+    if "on_time" in columns:
+        facts["late"] = ~as_flags(facts["on_time"], column="on_time", name="shipments").astype(bool)
     return facts
 
 
@@ -74,7 +78,7 @@ def customer_status(shipments: pd.DataFrame, *, customer: str = "customer_id", d
     >>> sorted(status["status"].unique())
     ['lapsed', 'loyal', 'new', 'returning']
     """
-    facts = _shipment_facts(shipments, customer, date, as_of)
+    facts = _shipment_facts(shipments, customer, date, as_of, columns=())
     as_of = _as_of(facts[date], as_of)
     last_year = facts[facts[date] > as_of - pd.DateOffset(months=12)]
     active_months = (last_year[date].dt.to_period("M").groupby(last_year[customer], observed=True)
@@ -92,12 +96,13 @@ def customer_status(shipments: pd.DataFrame, *, customer: str = "customer_id", d
 
 def customer_view(customers: pd.DataFrame, shipments: pd.DataFrame, complaints: pd.DataFrame | None = None,
                   surveys: pd.DataFrame | None = None, *, customer: str = "customer_id",
-                  date: str = "ship_date", as_of=None) -> pd.DataFrame:
+                  date: str = "ship_date", as_of=None, **status_rules) -> pd.DataFrame:
     """One row per customer joining profile, shipping history, service failures, complaints
     and the latest survey answer: the single customer view (客户统一视图).
 
     Customers without shipments keep a row (zero counts), so nobody drops out of the view.
     Complaints and surveys are optional; their columns appear only when they are given.
+    ``status_rules`` (``new_days``, ``lapsed_days``, ``loyal_months``) go to :func:`customer_status`.
     """
     require(customers, columns=[customer], no_nan=[customer], name="customers")
     duplicated = customers[customer].duplicated()
@@ -105,14 +110,14 @@ def customer_view(customers: pd.DataFrame, shipments: pd.DataFrame, complaints: 
         raise DataError(
             f"customers: column {customer!r} has {int(duplicated.sum())} duplicated ids, "
             f"e.g. {customers.loc[duplicated, customer].iloc[0]!r}. Fix: keep one row per customer.")
-    facts = _shipment_facts(shipments, customer, date, as_of)
+    facts = _shipment_facts(shipments, customer, date, as_of, columns=("revenue", "on_time", "damaged", "lost"))
     as_of = _as_of(facts[date], as_of)
     grouped = facts.groupby(customer, observed=True)
     history = grouped.agg(n_shipments=("revenue", "size"), revenue=("revenue", "sum"),
                           late=("late", "sum"), damaged=("damaged", "sum"), lost=("lost", "sum"))
     history["on_time_rate"] = 1 - history["late"] / history["n_shipments"]
     view = customers.set_index(customer).join(history).join(
-        customer_status(facts, customer=customer, date=date, as_of=as_of))
+        customer_status(facts, customer=customer, date=date, as_of=as_of, **status_rules))
     counts = ["n_shipments", "late", "damaged", "lost"]
     view[counts] = view[counts].fillna(0).astype(int)
     view["revenue"] = view["revenue"].fillna(0.0)
@@ -140,8 +145,12 @@ def _complaint_history(complaints: pd.DataFrame, customer: str, as_of) -> pd.Dat
 
 
 def _latest_survey(surveys: pd.DataFrame, customer: str, as_of) -> pd.DataFrame:
-    answers = ["overall_satisfaction", "recommend"]
-    require(surveys, columns=[customer, *answers], dates=["date"], name="surveys", min_rows=0)
+    """The latest overall satisfaction and recommend answers (whichever the survey has)."""
+    answers = [column for column in ("overall_satisfaction", "recommend") if column in surveys.columns]
+    if not answers:
+        raise DataError("surveys: no column 'overall_satisfaction' or 'recommend' to show in the customer "
+                        "view. Fix: rename your overall question to one of them, or leave surveys out.")
+    require(surveys, columns=[customer], dates=["date"], name="surveys", min_rows=0)
     dated = surveys.assign(date=as_dates(surveys["date"], column="date", name="surveys"))
     latest = dated[dated["date"] <= as_of].sort_values("date").groupby(customer, observed=True).tail(1)
     return (latest.set_index(customer)[["date", *answers]]

@@ -112,3 +112,21 @@ def test_behaviour_profile_shares(shipments):
     assert profile.loc["B", "main_service"] == "standard"
     assert profile.loc["B", "service_express"] == pytest.approx(1 / 3)
     assert profile.loc["A", "n_shipments"] == 13
+
+
+def test_view_applies_the_status_rules_it_is_given(customers, shipments):
+    view = customer_view(customers, shipments, as_of=AS_OF, loyal_months=13)
+    assert view.loc["A", "status"] == "returning"
+
+
+def test_status_and_new_vs_returning_need_no_failure_flags(shipments):
+    bare = shipments[["customer_id", "ship_date", "revenue"]]
+    assert customer_status(bare, as_of=AS_OF)["status"].to_dict() == {"A": "loyal", "B": "lapsed", "C": "new"}
+    assert new_vs_returning(bare, freq="Q")["new_customers"].sum() == 3
+
+
+def test_view_shows_whichever_survey_answers_exist(customers, shipments, surveys):
+    view = customer_view(customers, shipments, surveys=surveys.drop(columns="recommend"), as_of=AS_OF)
+    assert view.loc["A", "last_satisfaction"] == 6 and "last_recommend" not in view.columns
+    with pytest.raises(DataError, match="no column 'overall_satisfaction' or 'recommend'"):
+        customer_view(customers, shipments, surveys=surveys[["customer_id", "date"]], as_of=AS_OF)
