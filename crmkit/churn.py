@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crmkit.errors import DataError, as_dates, as_flags, as_list, require, require_columns, require_frame, require_no_nan
+from crmkit.errors import DataError, as_dates, as_flags, as_list, as_timestamp, require, require_columns, require_frame, require_no_nan
 from crmkit.evaluation import Evaluation, evaluate
-from crmkit.warning import (RETENTION_ACTIONS, WarningBacktest, _check_cutoff, _dates, _timestamp,
+from crmkit.warning import (RETENTION_ACTIONS, WarningBacktest, _check_cutoff, _dates,
                             _weekly_counts, backtest_early_warning, early_warning, plot_warning,
                             retention_plan)
 
@@ -103,7 +103,7 @@ def label_churn(shipments: pd.DataFrame, *, customer: str = "customer_id", date:
                         f"Fix: pass e.g. inactivity_days=90.")
     dates = _dates(shipments, date, "shipments")
     first_all, last_all = dates.min(), dates.max()
-    as_of = last_all.normalize() + _DAY if as_of is None else _timestamp(as_of, "as_of")
+    as_of = last_all.normalize() + _DAY if as_of is None else as_timestamp(as_of, what="as_of")
     _check_cutoff(as_of, first_all, last_all, "as_of", "shipments")
 
     keep = dates < as_of
@@ -147,7 +147,7 @@ def label_rule_tradeoff(shipments: pd.DataFrame, as_of, *, windows=(30, 60, 90, 
     {30: 1, 60: 1}
     """
     require(shipments, columns=[customer, date], no_nan=[customer, date], dates=[date], name="shipments")
-    as_of = _timestamp(as_of, "as_of")
+    as_of = as_timestamp(as_of, what="as_of")
     shipments = shipments.reset_index(drop=True)
     dates = _dates(shipments, date, "shipments")
     _check_cutoff(as_of, dates.min(), dates.max(), "as_of", "shipments")
@@ -189,7 +189,7 @@ def churn_target(shipments: pd.DataFrame, cutoff, *, horizon_days: int = 180,
     {'A': 1, 'B': 0}
     """
     require(shipments, columns=[customer, date], no_nan=[customer, date], dates=[date], name="shipments")
-    cutoff = _timestamp(cutoff, "cutoff")
+    cutoff = as_timestamp(cutoff, what="cutoff")
     dates = _dates(shipments, date, "shipments")
     _check_cutoff(cutoff, dates.min(), dates.max(), "cutoff", "shipments")
     end = cutoff + pd.Timedelta(days=int(horizon_days))
@@ -275,7 +275,7 @@ def churn_features(shipments: pd.DataFrame, cutoff, *, customers: pd.DataFrame |
     """
     require(shipments, columns=[customer, date, amount], numeric=[amount], no_nan=[customer, date],
             dates=[date], name="shipments")
-    cutoff = _timestamp(cutoff, "cutoff")
+    cutoff = as_timestamp(cutoff, what="cutoff")
     shipments = shipments.reset_index(drop=True)      # positions, whatever the caller's index
     dates = _dates(shipments, date, "shipments")
     _check_cutoff(cutoff, dates.min(), dates.max(), "cutoff", "shipments")
@@ -449,7 +449,7 @@ def churn_panel(shipments: pd.DataFrame, cutoffs, *, horizon_days: int = 180, in
         t = churn_target(shipments, cut, horizon_days=horizon_days, inactivity_days=inactivity_days,
                          customer=customer, date=date)
         block = f.join(t, how="inner").reset_index()
-        block.insert(0, "cutoff", _timestamp(cut, "cutoff"))
+        block.insert(0, "cutoff", as_timestamp(cut, what="cutoff"))
         blocks.append(block)
     if not blocks:
         raise DataError("cutoffs is empty. Fix: pass one or more dates.")

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from crmkit.errors import DataError, as_dates, as_list, require, require_frame
+from crmkit.errors import DataError, as_dates, as_list, as_timestamp, require, require_frame
 
 __all__ = [
     "clv_simple",
@@ -77,16 +77,6 @@ def _period_numbers(values, freq: str) -> np.ndarray:
         days = np.floor_divide(array.view("i8"), _FREQ_NS["D"] // per_unit)
         return np.floor_divide(days + 3, 7)  # 1970-01-01 was a Thursday; weeks start Monday
     return np.floor_divide(array.view("i8"), _FREQ_NS[freq] // per_unit)
-
-
-def _timestamp(value, *, what: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{what}={value!r} is not a date. Fix: pass e.g. '2024-12-31'.") from exc
-    if stamp is pd.NaT:
-        raise DataError(f"{what} is missing (NaT). Fix: pass a date such as '2024-12-31'.")
-    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
 def _transactions(transactions, customer, date, amount, name, *, customers=None):
@@ -265,7 +255,7 @@ def clv_summary(transactions, *, customer="customer_id", date="ship_date", amoun
     if observation_end is None:
         end_period = int(periods.max())
     else:
-        end = _timestamp(observation_end, what="observation_end")
+        end = as_timestamp(observation_end, what="observation_end")
         end_period = int(_period_numbers(pd.Series([end]).astype("datetime64[ns]"), freq)[0])
         _future_check(periods, end_period, dates, name, date, end, "observation_end")
     out = _summarise(codes, len(labels), periods, values, end_period, 1.0)
@@ -300,12 +290,12 @@ def calibration_holdout_summary(transactions, calibration_end, observation_end=N
     money = as_list(amount)
     require(transactions, columns=[customer, date, *money], numeric=money, non_negative=money,
             no_nan=[customer, date, *money], name=name)
-    cal_end = _timestamp(calibration_end, what="calibration_end")
+    cal_end = as_timestamp(calibration_end, what="calibration_end")
     dates = _naive_dates(as_dates(transactions[date], column=date, name=name))
     if observation_end is None:
         obs_end = dates.max()
     else:
-        obs_end = _timestamp(observation_end, what="observation_end")
+        obs_end = as_timestamp(observation_end, what="observation_end")
     if obs_end <= cal_end:
         raise DataError(f"observation_end {obs_end} must be after calibration_end {cal_end}.")
     in_cal = (dates <= cal_end).to_numpy()

@@ -35,6 +35,7 @@ __all__ = [
     "require_dates",
     "as_dates",
     "as_flags",
+    "as_timestamp",
 ]
 
 
@@ -232,6 +233,25 @@ def as_flags(values: pd.Series, *, column: str | None = None, name: str = "data"
         _raise(name, column, values, bad, "value", "recode it as a yes/no flag (True/False or 1/0).",
                qualifier=" other than True/False or 1/0")
     return numbers.astype("Float64").astype("boolean")
+
+
+def as_timestamp(value, *, what: str = "date") -> pd.Timestamp:
+    """Read one date argument (a cut-off, an as-of date), as a time-zone-naive Timestamp.
+
+    >>> as_timestamp("2024-06-30", what="cutoff")
+    Timestamp('2024-06-30 00:00:00')
+    >>> as_timestamp("soon", what="cutoff")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.DataError: cutoff='soon' is not a date. Fix: pass a date such as '2024-06-30'.
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise DataError(f"{what}={value!r} is not a date. Fix: pass a date such as '2024-06-30'.") from None
+    if stamp is pd.NaT:
+        raise DataError(f"{what} is missing. Fix: pass a date such as '2024-06-30'.")
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
 def require_dates(df: pd.DataFrame, columns: Iterable[str], *, name: str = "data") -> None:

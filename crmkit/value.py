@@ -23,10 +23,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmkit.clv import (BetaGeo, GammaGamma, _future_check, _period_numbers, _timestamp,
+from crmkit.clv import (BetaGeo, GammaGamma, _future_check, _period_numbers,
                         _transactions, calibration_holdout_summary, clv, clv_simple, clv_summary,
                         holdout_comparison, plot_holdout)
-from crmkit.errors import DataError, as_list, require
+from crmkit.errors import DataError, as_list, as_timestamp, require
 
 __all__ = [
     "pareto_table",
@@ -58,6 +58,16 @@ __all__ = [
     "holdout_comparison",
     "plot_holdout",
 ]
+
+
+def _end_day(days: np.ndarray, as_of, dates: pd.Series, name: str, date: str) -> int:
+    """The day number of ``as_of`` (default: the last transaction), refusing transactions after it."""
+    if as_of is None:
+        return int(days.max())
+    stamp = as_timestamp(as_of, what="as_of")
+    end = int(_period_numbers(pd.Series([stamp]).astype("datetime64[ns]"), "D")[0])
+    _future_check(days, end, dates, name, date, stamp, "as_of")
+    return end
 
 
 # --------------------------------------------------------------------------- Pareto
@@ -240,12 +250,7 @@ def rfm_table(transactions, *, customer="customer_id", date="ship_date", amount=
     codes, labels, order, dates, values = _transactions(transactions, customer, date, amount, name,
                                                         customers=customers)
     days = _period_numbers(dates, "D")
-    if as_of is None:
-        end = int(days.max())
-    else:
-        stamp = _timestamp(as_of, what="as_of")
-        end = int(_period_numbers(pd.Series([stamp]).astype("datetime64[ns]"), "D")[0])
-        _future_check(days, end, dates, name, date, stamp, "as_of")
+    end = _end_day(days, as_of, dates, name, date)
     k = len(labels)
     last = np.full(k, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(last, codes, days)
@@ -540,12 +545,7 @@ def key_account_tiers(transactions, *, customer="customer_id", date="ship_date",
     name = "transactions"
     codes, labels, order, dates, values = _transactions(transactions, customer, date, amount, name)
     days = _period_numbers(dates, "D")
-    if as_of is None:
-        end = int(days.max())
-    else:
-        stamp = _timestamp(as_of, what="as_of")
-        end = int(_period_numbers(pd.Series([stamp]).astype("datetime64[ns]"), "D")[0])
-        _future_check(days, end, dates, name, date, stamp, "as_of")
+    end = _end_day(days, as_of, dates, name, date)
     if economic_threshold <= 0 or window_days <= 0:
         raise DataError("economic_threshold and window_days must be positive.")
     potential_threshold = economic_threshold / 5 if potential_threshold is None else potential_threshold

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.errors import DataError, as_dates, require
+from crmkit.errors import DataError, as_dates, as_timestamp, require
 
 __all__ = [
     "early_warning",
@@ -44,16 +44,6 @@ _MIN_BASE_WEEKS = 4
 
 def _dates(df: pd.DataFrame, column: str, name: str) -> pd.Series:
     return as_dates(df[column], column=column, name=name)
-
-
-def _timestamp(value, what: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise DataError(f"{what}={value!r} is not a date. Fix: pass a date such as '2024-06-30'.") from None
-    if ts is pd.NaT:
-        raise DataError(f"{what} is missing. Fix: pass a date such as '2024-06-30'.")
-    return ts
 
 
 def _check_cutoff(cutoff: pd.Timestamp, first: pd.Timestamp, last: pd.Timestamp, what: str,
@@ -310,7 +300,7 @@ def early_warning(shipments: pd.DataFrame, as_of=None, *, customer: str = "custo
             raise DataError(f"{label} must lie between 0 and 1, got {value!r}.")
     shipments = shipments.reset_index(drop=True)
     dates = _dates(shipments, date, "shipments")
-    as_of = dates.max().normalize() + _DAY if as_of is None else _timestamp(as_of, "as_of")
+    as_of = dates.max().normalize() + _DAY if as_of is None else as_timestamp(as_of, what="as_of")
     _check_cutoff(as_of, dates.min(), dates.max(), "as_of", "shipments")
     total_weeks = recent_weeks + baseline_weeks
     start = as_of - pd.Timedelta(weeks=total_weeks)
@@ -487,7 +477,7 @@ def backtest_early_warning(shipments: pd.DataFrame, churn_dates: pd.Series, star
     if not isinstance(churn_dates, pd.Series):
         raise DataError("churn_dates must be a pandas Series indexed by customer (NaT = never churned). "
                         "Fix: pass e.g. label_churn(shipments)['churn_date'] or the simulator's truth.")
-    start, end = _timestamp(start, "start"), _timestamp(end, "end")
+    start, end = as_timestamp(start, what="start"), as_timestamp(end, what="end")
     shipments = shipments.reset_index(drop=True)
     dates = _dates(shipments, date, "shipments")
     _check_cutoff(start, dates.min(), dates.max(), "start", "shipments")
