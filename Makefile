@@ -6,9 +6,9 @@ STAMP  := $(VENV)/.crmkit-installed
 
 .PHONY: course test lab clean
 
-## make course [ONLY="03 05"]: execute the notebooks into build/ and write build/index.html
+## make course [ONLY="03 05"] [DATA=my_data/]: execute the notebooks into build/ and write build/index.html
 course: $(STAMP)
-	$(BIN)/python -m crmkit.course $(if $(ONLY),--only $(ONLY))
+	$(BIN)/python -m crmkit.course $(if $(ONLY),--only $(ONLY)) $(if $(DATA),-p data_dir $(abspath $(DATA)))
 
 ## make test: unit tests, docstring examples and every notebook, executed
 test: $(STAMP)

@@ -45,6 +45,8 @@ __all__ = [
     "BUILD_DIR",
     "record",
     "read_results",
+    "skip_notebook",
+    "NotebookSkipped",
     "notebook_info",
     "find_notebooks",
     "run_notebook",
@@ -99,6 +101,24 @@ def _plain(value):
     if isinstance(value, (bool, int, str)) or value is None:
         return value
     raise DataError(f"record() takes numbers and strings; got {type(value).__name__} ({value!r}).")
+
+
+class NotebookSkipped(Exception):
+    """Raised by :func:`skip_notebook`; the course runner reports the notebook as skipped."""
+
+
+def skip_notebook(reason: str) -> None:
+    """Stop a notebook that cannot run on the data it was given, saying why.
+
+    The course runner and the tests count the notebook as *skipped*, not failed: for example
+    a shipment-based notebook run on a folder that holds only survey answers.
+
+    >>> skip_notebook("there is no shipments table")
+    Traceback (most recent call last):
+    ...
+    crmkit.course.NotebookSkipped: there is no shipments table
+    """
+    raise NotebookSkipped(reason)
 
 
 def read_results(notebook: nbformat.NotebookNode) -> dict:
@@ -254,10 +274,11 @@ class RunResult:
     html_path: Path | None = None
     error: str | None = None
     results: dict = field(default_factory=dict)
+    skipped: str | None = None
 
     @property
     def status(self) -> str:
-        return "ok" if self.ok else "failed"
+        return "skipped" if self.skipped else "ok" if self.ok else "failed"
 
 
 def _source_cell_number(source_path: Path, failing_source: str) -> int | None:
@@ -293,7 +314,7 @@ def run_notebook(path: str | Path, out_dir: str | Path = BUILD_DIR, *, parameter
     out_dir.mkdir(parents=True, exist_ok=True)
     output_path = out_dir / path.name
     started = time.perf_counter()
-    error = None
+    error = skipped = None
     with _kernel_environment(offline):
         try:
             papermill.execute_notebook(
@@ -302,7 +323,10 @@ def run_notebook(path: str | Path, out_dir: str | Path = BUILD_DIR, *, parameter
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter in the log
             )
         except Exception as exc:  # papermill raises its own error type for a failing cell
-            error = _describe_failure(path, exc)
+            if getattr(exc, "ename", None) == NotebookSkipped.__name__:
+                skipped = exc.evalue
+            else:
+                error = _describe_failure(path, exc)
     seconds = time.perf_counter() - started
     results = {}
     html_path = None
@@ -311,7 +335,7 @@ def run_notebook(path: str | Path, out_dir: str | Path = BUILD_DIR, *, parameter
         results = read_results(executed)
         if html:
             html_path = _write_html(executed, output_path.with_suffix(".html"))
-    return RunResult(info, error is None, seconds, output_path, html_path, error, results)
+    return RunResult(info, error is None, seconds, output_path, html_path, error, results, skipped)
 
 
 def _write_html(notebook: nbformat.NotebookNode, html_path: Path) -> Path:
@@ -344,7 +368,7 @@ def build_course(notebook_dirs=COURSE_DIRS, out_dir: str | Path = BUILD_DIR, *,
         for future in as_completed(futures):
             result = future.result()
             results.append(result)
-            mark = "ok    " if result.ok else "FAILED"
+            mark = {"ok": "ok     ", "skipped": "skipped", "failed": "FAILED "}[result.status]
             bar.write(f"[{len(results)}/{len(paths)}] {mark} {result.info.stem}  {result.seconds:5.1f} s",
                       file=stream)
             bar.update(1)
@@ -361,7 +385,9 @@ def summary_table(results: list[RunResult]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     for r in results:
-        if not r.ok:
+        if r.skipped:
+            lines.append(f"{r.info.path.name} skipped: {r.skipped}")
+        elif not r.ok:
             lines.append(f"{r.info.path.name} failed at {r.error}")
     return "\n".join(lines)
 
@@ -379,7 +405,7 @@ def write_index(results: list[RunResult], index_path: str | Path) -> Path:
             f"<td>{html.escape(r.info.number)}</td>"
             f"<td><a href=\"{html.escape(link)}\">{html.escape(r.info.title)}</a></td>"
             f"<td>{html.escape(r.info.summary)}</td>"
-            f"<td class=\"{r.status}\">{r.status}</td>"
+            f"<td class=\"{r.status}\">{html.escape(f'skipped: {r.skipped}' if r.skipped else r.status)}</td>"
             f"<td class=\"num\">{r.seconds:.1f}</td>"
             "</tr>"
         )
@@ -399,7 +425,7 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }}
 th {{ background: #f3f3f3; }}
 td.num {{ text-align: right; }}
-td.ok {{ color: #1a7f37; }} td.failed {{ color: #cf222e; font-weight: bold; }}
+td.ok {{ color: #1a7f37; }} td.failed {{ color: #cf222e; font-weight: bold; }} td.skipped {{ color: #6e7781; }}
 </style></head><body>
 <h1>Logistics customer relationship management<br><small>物流客户关系管理 · course notebooks</small></h1>
 <p>{n} notebook(s), built {built} with crmkit {version}. The company data in every notebook are simulated.</p>

@@ -114,7 +114,7 @@ def test_build_runs_offline_reports_failing_cell_and_writes_home_page(tmp_path, 
     assert '<td class="failed">failed</td>' in index and '<td class="ok">ok</td>' in index
 
 
-def test_cli_passes_parameters_and_returns_zero_when_all_pass(tmp_path, capsys):
+def test_cli_passes_parameters_and_returns_zero_unless_a_notebook_fails(tmp_path, capsys):
     notebooks = tmp_path / "nb"
     notebooks.mkdir()
     path = write_notebook(notebooks / "05_params.ipynb", "05 · Parameters", "threshold = 1",
@@ -122,10 +122,16 @@ def test_cli_passes_parameters_and_returns_zero_when_all_pass(tmp_path, capsys):
     notebook = nbformat.read(path, as_version=4)
     notebook.cells[1].metadata["tags"] = ["parameters"]
     nbformat.write(notebook, path)
+    write_notebook(notebooks / "06_needs_shipments.ipynb", "06 · Needs shipments",
+                   "from crmkit.course import skip_notebook\nskip_notebook('there is no shipments table')",
+                   "raise AssertionError('a skipped notebook stops')")
 
     exit_code = main(["--notebooks", str(notebooks), "--out", str(tmp_path / "out"), "-p", "threshold", "0.25"])
 
-    assert exit_code == 0, capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert exit_code == 0, printed  # a notebook that skips itself is not a failure
+    assert "06_needs_shipments.ipynb skipped: there is no shipments table" in printed
+    assert "skipped: there is no shipments table" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     executed = nbformat.read(tmp_path / "out" / "05_params.ipynb", as_version=4)
     assert read_results(executed) == {"threshold": 0.25}
 

@@ -67,3 +67,23 @@ def test_notebook_skips_what_the_data_lack(path, sparse_folder, tmp_path):
     assert result.ok, f"{path.name} on data without surveys and complaints failed at {result.error}"
     if path.name[:2] in {"03", "04"}:  # these need the missing tables throughout
         assert "No surveys table" in printed(result.output_path) or "No complaints table" in printed(result.output_path)
+
+
+@pytest.fixture(scope="module")
+def survey_only_folder(tmp_path_factory):
+    """A company that shares its customer list and survey answers, but no shipments."""
+    folder = tmp_path_factory.mktemp("survey_only")
+    company = simulate(n_customers=400, months=12, seed=5)
+    company.customers.to_csv(folder / "customers.csv", index=False)
+    company.surveys.to_csv(folder / "surveys.csv", index=False)
+    return folder
+
+
+@pytest.mark.parametrize("path", TOPIC_NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_without_shipments_runs_or_skips_itself(path, survey_only_folder, tmp_path):
+    result = run_notebook(path, tmp_path, parameters={"data_dir": str(survey_only_folder)}, html=False)
+    assert result.ok, f"{path.name} without shipments failed at {result.error}"
+    if path.name[:2] in {"01", "02", "06", "07"}:  # nothing to show without waybills
+        assert result.status == "skipped" and "shipments table" in result.skipped
+    else:
+        assert result.status == "ok"
