@@ -35,7 +35,7 @@ import pandas as pd
 
 from crmkit.errors import DataError, as_dates, as_flags, as_list, as_timestamp, require, require_columns, require_frame, require_no_nan
 from crmkit.evaluation import Evaluation, evaluate
-from crmkit.warning import (RETENTION_ACTIONS, WarningBacktest, _check_cutoff, _dates,
+from crmkit.warning import (_DAY, _MIN_BASE_WEEKS, RETENTION_ACTIONS, WarningBacktest, _check_cutoff, _dates,
                             _weekly_counts, backtest_early_warning, early_warning, plot_warning,
                             retention_plan)
 
@@ -56,10 +56,6 @@ __all__ = [
     "RETENTION_ACTIONS",
     "retention_plan",
 ]
-
-_DAY = pd.Timedelta(days=1)
-#: A volume baseline shorter than this many weeks is too short to judge a fall against.
-_MIN_BASE_WEEKS = 4
 
 
 # --------------------------------------------------------------------------- labels

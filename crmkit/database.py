@@ -170,14 +170,17 @@ def new_vs_returning(shipments: pd.DataFrame, *, customer: str = "customer_id", 
     period = facts[date].dt.to_period(freq)
     first_period = period.groupby(facts[customer], observed=True).transform("min")
     kind = (period == first_period).map({True: "new", False: "returning"})
-    customers = facts.groupby([period.rename("period"), kind.rename("kind")], observed=True)[customer].nunique()
-    revenue = facts.groupby([period.rename("period"), kind.rename("kind")], observed=True)["revenue"].sum()
+    totals = (facts.groupby([period.rename("period"), kind.rename("kind")], observed=True)
+              .agg(customers=(customer, "nunique"), revenue=("revenue", "sum"))
+              .unstack("kind", fill_value=0)
+              .reindex(columns=pd.MultiIndex.from_product([["customers", "revenue"], ["new", "returning"]]),
+                       fill_value=0))
     table = pd.DataFrame({
-        "new_customers": customers.unstack(fill_value=0).get("new", 0),
-        "returning_customers": customers.unstack(fill_value=0).get("returning", 0),
-        "new_revenue": revenue.unstack(fill_value=0.0).get("new", 0.0),
-        "returning_revenue": revenue.unstack(fill_value=0.0).get("returning", 0.0),
-    }).fillna(0)
+        "new_customers": totals[("customers", "new")],
+        "returning_customers": totals[("customers", "returning")],
+        "new_revenue": totals[("revenue", "new")].astype(float),
+        "returning_revenue": totals[("revenue", "returning")].astype(float),
+    })
     table[["new_customers", "returning_customers"]] = table[["new_customers", "returning_customers"]].astype(int)
     table["new_share"] = table["new_customers"] / (table["new_customers"] + table["returning_customers"])
     return table

@@ -435,8 +435,9 @@ def convert_column(values: pd.Series, column: str, kind: str, name: str) -> pd.S
     return numbers.astype("float64")
 
 
-_TRUE = {"true", "1", "yes", "y", "t"}
-_FALSE = {"false", "0", "no", "n", "f"}
+#: Words a CSV may use for a yes/no flag (compared in lower case).
+TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t"})
+FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
 
 
 def _to_bool(values: pd.Series, column: str, kind: str, name: str) -> pd.Series:
@@ -444,8 +445,8 @@ def _to_bool(values: pd.Series, column: str, kind: str, name: str) -> pd.Series:
         return values.astype("bool") if kind == "bool" else values.astype("boolean")
     text = values.astype("str").str.strip().str.lower()
     result = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    result[text.isin(_TRUE)] = True
-    result[text.isin(_FALSE)] = False
+    result[text.isin(TRUE_WORDS)] = True
+    result[text.isin(FALSE_WORDS)] = False
     bad = result.isna() & values.notna()
     if bad.any():
         example = values[bad].iloc[0]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmkit.datasets import DICTIONARY, convert_column, dataset_path, load_dataset, read_mapping, read_raw
+from crmkit.datasets import DICTIONARY, FALSE_WORDS, TRUE_WORDS, convert_column, dataset_path, load_dataset, read_mapping, read_raw
 from crmkit.errors import DataError, as_list
 
 __all__ = ["TABLES", "ANALYSES", "read_tables", "validate", "ValidationReport", "load_optional", "ready"]
@@ -143,8 +143,7 @@ def _type_problems(name: str, table: pd.DataFrame) -> list[dict]:
             if kind == "date":
                 bad = pd.to_datetime(values, errors="coerce", format="mixed").isna() & values.notna()
             elif kind in ("bool", "boolean"):
-                bad = ~values.astype("str").str.strip().str.lower().isin(
-                    ["true", "false", "1", "0", "yes", "no", "y", "n", "t", "f"]) & values.notna()
+                bad = ~values.astype("str").str.strip().str.lower().isin(TRUE_WORDS | FALSE_WORDS) & values.notna()
             else:
                 bad = pd.to_numeric(values, errors="coerce").isna() & values.notna()
             problems.append(_problem(name, column, f"not {kind}", bad, values,
